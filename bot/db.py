@@ -1,0 +1,116 @@
+"""The database: engine and session per app, migrations under a lock at start-up."""
+from __future__ import annotations
+
+import fcntl
+import logging
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from flask import Flask, current_app, g
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+log = logging.getLogger(__name__)
+MIGRATION_LOCK_KEY = 7_520_631_590  # any constant: PostgreSQL advisory lock id for migrations
+
+
+def normalise_url(url: str) -> str:
+    """Pick psycopg 3 for plain postgresql:// URLs."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str) -> Engine:
+    """Create an engine; SQLite gets WAL, a busy timeout and BEGIN IMMEDIATE transactions."""
+    url = normalise_url(url)
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_connection: Any, record: Any) -> None:
+        # the driver's own transaction handling is off so that BEGIN IMMEDIATE below is ours:
+        # a writer takes the lock at BEGIN, so two webhooks never deadlock upgrading a read lock
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to head under a lock, so processes starting together do not race."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "handoff:migrations")
+    with _migration_lock(engine):
+        with engine.connect() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+            connection.commit()
+
+
+@contextmanager
+def _migration_lock(engine: Engine) -> Iterator[None]:
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            conn.commit()
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+                conn.commit()
+        return
+    database = engine.url.database
+    if not database or database == ":memory:":
+        yield
+        return
+    lock_path = Path(database).with_name(Path(database).name + ".migrate-lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock_path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def init_app(app: Flask) -> None:
+    """Create the engine and session factory, migrate, and close sessions after each request."""
+    url = app.config["DATABASE_URL"]
+    engine = make_engine(url)
+    if app.config.get("MIGRATE_ON_START", True):
+        migrate(engine)
+    app.extensions["db"] = sessionmaker(engine, expire_on_commit=False)
+    app.extensions["db_engine"] = engine
+    app.teardown_appcontext(_close_session)
+
+
+def session() -> Session:
+    """The request's (or CLI command's) database session."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["db"]()
+    return g.db_session
+
+
+def _close_session(exc: BaseException | None) -> None:
+    db_session = g.pop("db_session", None)
+    if db_session is not None:
+        if exc is not None:
+            db_session.rollback()
+        db_session.close()

@@ -1,0 +1,264 @@
+"""Conversation data: typed SQLAlchemy 2 models.
+
+Times are stored as naive UTC (`UTCDateTime`) so SQLite and PostgreSQL hold the same thing, and
+come back aware. Outgoing rows of `messages` are the outbox: every text we send is written here
+first, with its own id, before any attempt to send it.
+"""
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+from typing import Annotated, Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    event,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Store aware datetimes as naive UTC; return them aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given: pass an aware datetime (bot.clock.now())")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+Timestamp = Annotated[datetime, mapped_column(UTCDateTime())]
+MaybeTimestamp = Annotated[Optional[datetime], mapped_column(UTCDateTime(), nullable=True)]
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class StrEnum(str, enum.Enum):
+    def __str__(self) -> str:
+        return self.value
+
+
+class Role(StrEnum):
+    NURSE = "nurse"
+    SUPERVISOR = "supervisor"
+
+
+class Priority(StrEnum):
+    URGENT = "urgent"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class Status(StrEnum):
+    WAITING = "waiting"  # in the queue, nobody holds it
+    HELD = "held"  # a nurse has claimed it
+    CLOSED = "closed"
+
+
+class Outcome(StrEnum):
+    ADVICE_GIVEN = "advice given"
+    SIGNPOSTED = "signposted"
+    REFERRED = "referred"
+    SAFEGUARDING = "safeguarding concern raised"
+    NO_REPLY = "no reply from parent"
+
+
+class Direction(StrEnum):
+    IN = "in"
+    OUT = "out"
+
+
+class Author(StrEnum):
+    PARENT = "parent"
+    BOT = "bot"
+    NURSE = "nurse"
+
+
+class DeliveryStatus(StrEnum):
+    """Where an outgoing text is; ranks never move backwards (see `DELIVERY_RANK`)."""
+
+    RECEIVED = "received"  # inbound texts
+    TWIML = "replied"  # sent as the webhook's TwiML answer
+    PENDING = "pending"  # in the outbox, not yet handed to Twilio
+    RETRY = "retry"  # a retryable error: the retry job will send it again
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    DELIVERED = "delivered"
+    UNDELIVERED = "undelivered"
+    FAILED = "failed"
+
+
+DELIVERY_RANK = {
+    DeliveryStatus.PENDING: 0,
+    DeliveryStatus.RETRY: 1,
+    DeliveryStatus.QUEUED: 2,
+    DeliveryStatus.SENDING: 3,
+    DeliveryStatus.SENT: 4,
+    DeliveryStatus.UNDELIVERED: 5,
+    DeliveryStatus.FAILED: 5,
+    DeliveryStatus.DELIVERED: 6,
+}
+
+
+def _enum(kind: type[enum.Enum], length: int = 32) -> Any:
+    from sqlalchemy import Enum
+
+    return Enum(kind, values_callable=lambda e: [m.value for m in e], native_enum=False,
+                length=length, validate_strings=True)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[MaybeTimestamp]
+    last_login_at: Mapped[MaybeTimestamp]
+    created_at: Mapped[Timestamp]
+
+
+class Contact(Base):
+    """A phone number that has texted us; opt-out state lives here."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(64), unique=True)
+    opted_out_at: Mapped[MaybeTimestamp]
+    created_at: Mapped[Timestamp]
+
+    @property
+    def is_opted_out(self) -> bool:
+        return self.opted_out_at is not None
+
+
+class Conversation(Base):
+    __tablename__ = "conversations"
+    __table_args__ = (
+        # one open conversation per number: follow-up texts join it
+        Index("uq_conversations_open_contact", "contact_id", unique=True,
+              sqlite_where=text("status != 'closed'"), postgresql_where=text("status != 'closed'")),
+        Index("ix_conversations_queue", "status", "priority", "waiting_since"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
+    status: Mapped[Status] = mapped_column(_enum(Status), default=Status.WAITING)
+    priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.NORMAL)
+    waiting_since: Mapped[Timestamp]
+    opened_at: Mapped[Timestamp]
+    closed_at: Mapped[MaybeTimestamp]
+    holder_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True)
+    claimed_at: Mapped[MaybeTimestamp]
+    outcome: Mapped[Optional[Outcome]] = mapped_column(_enum(Outcome, 64), nullable=True)
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    risk_kind: Mapped[Optional[str]] = mapped_column(String(32), nullable=True)
+    risk_phrases: Mapped[list[str]] = mapped_column(JSON, default=list)
+    unsafe_to_text: Mapped[bool] = mapped_column(Boolean, default=False)
+    arrived_out_of_hours: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_full_reply_at: Mapped[MaybeTimestamp]
+    last_ack_at: Mapped[MaybeTimestamp]
+    last_parent_text_at: Mapped[MaybeTimestamp]
+
+    contact: Mapped[Contact] = relationship(lazy="joined")
+    holder: Mapped[Optional[User]] = relationship(lazy="joined")
+    messages: Mapped[list["Message"]] = relationship(back_populates="conversation", order_by="Message.id")
+    events: Mapped[list["Event"]] = relationship(back_populates="conversation", order_by="Event.id")
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED
+
+
+class Message(Base):
+    """A text in or out. Outgoing rows are the outbox: written before any send attempt."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    # empty only for keyword texts (STOP, HELP ...) that arrive with no conversation open
+    conversation_id: Mapped[Optional[int]] = mapped_column(ForeignKey("conversations.id"), nullable=True,
+                                                           index=True)
+    direction: Mapped[Direction] = mapped_column(_enum(Direction, 8))
+    author: Mapped[Author] = mapped_column(_enum(Author, 16))
+    author_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True)
+    body: Mapped[str] = mapped_column(Text)
+    # Twilio's MessageSid of an inbound text: unique, so a retried delivery creates nothing twice
+    twilio_sid: Mapped[Optional[str]] = mapped_column(String(64), unique=True, nullable=True)
+    # the inbound text a bot reply answers, to answer a retried delivery with the same reply
+    reply_to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("messages.id"), nullable=True, index=True)
+    # Twilio's sid of an outgoing text sent through the REST API
+    provider_sid: Mapped[Optional[str]] = mapped_column(String(64), unique=True, nullable=True)
+    status: Mapped[DeliveryStatus] = mapped_column(_enum(DeliveryStatus, 16))
+    error_code: Mapped[Optional[str]] = mapped_column(String(16), nullable=True)
+    error_reason: Mapped[Optional[str]] = mapped_column(String(255), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[MaybeTimestamp]
+    segments: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[Timestamp]
+    status_at: Mapped[MaybeTimestamp]
+
+    contact: Mapped[Contact] = relationship()
+    conversation: Mapped[Optional[Conversation]] = relationship(back_populates="messages")
+    reply_to: Mapped[Optional["Message"]] = relationship(remote_side="Message.id")
+
+
+class Event(Base):
+    """One step on a conversation's append-only log: who, what, when."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_kind: Mapped[str] = mapped_column(String(16))  # bot, parent, nurse, supervisor, system
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[Timestamp]
+
+    conversation: Mapped[Conversation] = relationship(back_populates="events")
+    actor: Mapped[Optional[User]] = relationship(lazy="joined")
+
+
+class AppendOnlyError(RuntimeError):
+    """An event was changed or deleted: the log only grows."""
+
+
+@event.listens_for(Session, "before_flush")
+def _events_are_append_only(session: Session, flush_context: Any, instances: Any) -> None:
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Event) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError(f"event {obj.id} is part of an append-only log")
