@@ -1,0 +1,154 @@
+"""Compose the bot's replies from a loaded catalogue."""
+import re
+from collections.abc import Iterable, Iterator
+from functools import partial
+
+from .schema import (COMPOSED_BUDGET, FILLER_TOPICS, LOSS_ORGS, LOSS_TOPICS, MAX_LOSS_ORGS,
+                     NO_CALLBACK_TOPICS, RISK_KINDS, TOPIC_IDS, Reply, mentions)
+from .sms import segments, to_gsm7
+
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+
+
+def _join(blocks: Iterable[str]) -> str:
+    return "\n".join(b for b in blocks if b)
+
+
+class Replies:
+    """The reply catalogue: compose() for the bot, plus the fixed messages and canned replies."""
+
+    def __init__(self, entries: dict[str, Reply], canned: list[Reply], source: str = ""):
+        self.entries = dict(entries)
+        self.canned_replies = list(canned)
+        self.source = source
+
+    def __getitem__(self, reply_id: str) -> Reply:
+        return self.entries[reply_id]
+
+    def _text(self, reply_id: str, back_at: str | None = None) -> str:
+        text = self.entries[reply_id].text
+        if back_at is not None:
+            text = text.replace("{back_at}", back_at)
+        return text
+
+    def _back_at(self, back_at: str | None) -> str:
+        # the bot normally phrases it; a plain fallback keeps a closed reply honest without it
+        if back_at and back_at.strip():
+            return to_gsm7(back_at.strip())
+        return self._text("parts.back_at_fallback")
+
+    def compose(self, risk_kind=None, topics=(), first=False, open_now=True, back_at=None,
+                unsafe_to_text=False) -> str:
+        """Compose the immediate reply to an inbound text (rules in the package docstring)."""
+        if risk_kind is not None and risk_kind not in RISK_KINDS:
+            raise ValueError(f"unknown risk kind {risk_kind!r}; expected one of {RISK_KINDS}")
+        topics = (topics,) if isinstance(topics, str) else tuple(topics or ())
+        unknown = [t for t in topics if t not in TOPIC_IDS]
+        if unknown:
+            raise ValueError(f"unknown topic id(s) {unknown}; expected ids from {TOPIC_IDS}")
+        back = None if open_now else self._back_at(back_at)
+        if unsafe_to_text:
+            return self.unsafe_frame(open_now, back)
+        if risk_kind:
+            return self.risk_frame(self.entries[f"risks.{risk_kind}"], first, open_now, back)
+        bodies = self._bodies(topics) or [self.entries["parts.general"]]
+        return self._fit(bodies, first, open_now, back)
+
+    def _bodies(self, topics: tuple[str, ...]) -> list[Reply]:
+        """Pick the topic replies: the first two distinct, fillers only when alone."""
+        wanted = list(dict.fromkeys(topics))
+        if any(t not in FILLER_TOPICS for t in wanted):
+            wanted = [t for t in wanted if t not in FILLER_TOPICS]
+        bodies = [self._topic_reply(t, topics) for t in wanted[:2]]
+        if len(bodies) == 2:
+            first_orgs, second_orgs = (set(mentions(r.text, LOSS_ORGS)) for r in bodies)
+            shotgun = len(first_orgs | second_orgs) > MAX_LOSS_ORGS
+            if shotgun or (second_orgs and second_orgs <= first_orgs):  # or the same org twice
+                bodies = bodies[:1]
+        return bodies
+
+    def _topic_reply(self, topic: str, topics: tuple[str, ...]) -> Reply:
+        if topic == "practical":  # name the organisation for their kind of loss
+            loss = next((t for t in topics if t in LOSS_TOPICS), None)
+            if loss:
+                return self.entries[f"practical_by_loss.{loss}"]
+        return self.entries[f"topics.{topic}"]
+
+    def frame(self, bodies: list[str], first: bool, open_now: bool, back_at: str | None,
+              callback: bool = True) -> str:
+        """Put the intro and the in-hours or out-of-hours block around topic texts."""
+        head = [self._text("parts.intro")] if first else []
+        if open_now:
+            tail = self._text("parts.in_hours") if callback else ""
+        else:
+            tail = self._text("parts.out_of_hours", back_at or self._back_at(None))
+        return _join(head + bodies + [tail])
+
+    def risk_frame(self, risk: Reply, first: bool, open_now: bool, back_at: str | None) -> str:
+        """Put the risk reply first, then who is alerted, then the intro if it still fits."""
+        if open_now:
+            tail = self._text("parts.risk_in_hours")
+        else:
+            tail = self._text("parts.risk_out_of_hours", back_at or self._back_at(None))
+        text = _join([risk.text, tail, self._text("parts.intro") if first else ""])
+        if first and segments(text) > COMPOSED_BUDGET:
+            text = _join([risk.text, tail])
+        return text
+
+    def unsafe_frame(self, open_now: bool, back_at: str | None) -> str:
+        """Return the short, neutral reply for someone it may not be safe to text."""
+        if open_now:
+            return self._text("parts.unsafe_to_text")
+        tail = self._text("parts.unsafe_out_of_hours", back_at or self._back_at(None))
+        return _join([self._text("parts.unsafe_to_text"), tail])
+
+    def _fit(self, bodies: list[Reply], first: bool, open_now: bool, back_at: str | None) -> str:
+        """Drop the second topic, then the first topic's optional sentences, to fit the budget."""
+        frame = partial(self.frame, first=first, open_now=open_now, back_at=back_at,
+                        callback=not any(r.id.split(".")[1] in NO_CALLBACK_TOPICS for r in bodies))
+        text = frame([r.text for r in bodies])
+        if len(bodies) > 1 and segments(text) > COMPOSED_BUDGET:
+            text = frame([bodies[0].text])
+        if segments(text) <= COMPOSED_BUDGET:
+            return text
+        sentences = _SENTENCE_END.split(bodies[0].text)
+        must = bodies[0].must_name()
+        kept = [s for s in sentences if mentions(s, must)] or sentences[:1]
+        for sentence in sentences:  # add back what fits, keeping the original order
+            if sentence in kept:
+                continue
+            trial = [s for s in sentences if s in kept or s == sentence]
+            if segments(frame([" ".join(trial)])) <= COMPOSED_BUDGET:
+                kept = trial
+        return frame([" ".join(s for s in sentences if s in kept)])
+
+    def help_text(self) -> str:
+        """Return the reply to HELP or INFO: who we are, how to reach us, hours, 999."""
+        return self._text("messages.help")
+
+    def stop_howto(self) -> str:
+        """Return the one line telling people to reply STOP for no more texts."""
+        return self._text("messages.stop_howto")
+
+    def burst_ack(self, open_now: bool, back_at: str | None = None) -> str:
+        """Return the short acknowledgement for a follow-up text in a burst."""
+        if open_now:
+            return self._text("messages.burst_ack_open")
+        return self._text("messages.burst_ack_closed", self._back_at(back_at))
+
+    def opted_in(self) -> str:
+        """Return the confirmation sent after START: texts are back on."""
+        return self._text("messages.opted_in")
+
+    def opted_out_hint(self) -> str:
+        """Return the reply to someone who opted out and texts again: how to turn texts back on."""
+        return self._text("messages.opted_out_hint")
+
+    def canned(self) -> list[tuple[str, str, str]]:
+        """Return the canned replies nurses can insert, as (id, label, text)."""
+        return [(r.id.split(".", 1)[1], r.label, r.text) for r in self.canned_replies]
+
+    def all_texts(self) -> Iterator[tuple[str, str]]:
+        """Yield (reply id, template text) for every entry, canned replies included."""
+        for reply in [*self.entries.values(), *self.canned_replies]:
+            yield reply.id, reply.text
