@@ -115,6 +115,9 @@ def check_production(config: Mapping[str, object]) -> None:
         raise SettingsError(f"{', '.join(missing)} must be set when HELPLINE_ENV=production")
     if config.get("SENDER") != "twilio":
         raise SettingsError("HELPLINE_SENDER must be 'twilio' when HELPLINE_ENV=production")
+    if not config.get("PUBLIC_URL"):
+        # texts sent by the scheduler (retries) need it for Twilio's status callbacks
+        raise SettingsError("HELPLINE_PUBLIC_URL must be set when HELPLINE_ENV=production")
 
 
 def instance_secret(instance_path: Path) -> str:

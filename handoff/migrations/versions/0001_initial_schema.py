@@ -88,7 +88,8 @@ def upgrade() -> None:
 
     op.create_table('messages',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('conversation_id', sa.Integer(), nullable=False),
+    sa.Column('contact_id', sa.Integer(), nullable=False),
+    sa.Column('conversation_id', sa.Integer(), nullable=True),
     sa.Column('direction', sa.Enum('in', 'out', name='direction', native_enum=False, length=8), nullable=False),
     sa.Column('author', sa.Enum('parent', 'bot', 'nurse', name='author', native_enum=False, length=16), nullable=False),
     sa.Column('author_id', sa.Integer(), nullable=True),
@@ -105,6 +106,7 @@ def upgrade() -> None:
     sa.Column('created_at', handoff.models.UTCDateTime(), nullable=False),
     sa.Column('status_at', handoff.models.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['author_id'], ['users.id'], name=op.f('fk_messages_author_id_users')),
+    sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_messages_contact_id_contacts')),
     sa.ForeignKeyConstraint(['conversation_id'], ['conversations.id'], name=op.f('fk_messages_conversation_id_conversations')),
     sa.ForeignKeyConstraint(['reply_to_id'], ['messages.id'], name=op.f('fk_messages_reply_to_id_messages')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_messages')),
@@ -112,6 +114,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('twilio_sid', name=op.f('uq_messages_twilio_sid'))
     )
     with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_messages_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_conversation_id'), ['conversation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_messages_reply_to_id'), ['reply_to_id'], unique=False)
 
@@ -143,6 +146,7 @@ def downgrade() -> None:
     with op.batch_alter_table('messages', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_messages_reply_to_id'))
         batch_op.drop_index(batch_op.f('ix_messages_conversation_id'))
+        batch_op.drop_index(batch_op.f('ix_messages_contact_id'))
 
     op.drop_table('messages')
     with op.batch_alter_table('events', schema=None) as batch_op:
