@@ -1,0 +1,240 @@
+"""Outbound texts through the real twilio REST client, against a local fake of Twilio's Messages API."""
+from __future__ import annotations
+
+import base64
+import functools
+import json
+import re
+import threading
+import uuid
+from datetime import datetime, timedelta, timezone
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator, Optional
+from urllib.parse import parse_qs
+
+import pytest
+
+from bot.outbox_cli import outbox
+from bot.sender import TERMINAL, deliver, due_retries, retry_due
+from bot.services import load_services
+from handoff.models import Author, Contact, Conversation, DeliveryStatus, Direction, Message
+from tests.conftest import ACCOUNT, HELPLINE, TOKEN
+
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+PARENT = "+447700900123"
+PATH = re.compile(r"^/2010-04-01/Accounts/(AC\w{32})/Messages\.json$")
+
+
+@pytest.fixture(autouse=True)
+def services_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Load the keyword catalogue once per run, not per app: these tests do not read it."""
+    monkeypatch.setattr("bot.services.load_services", lambda config: _services())
+
+
+@functools.cache
+def _services() -> Any:
+    return load_services({})
+
+
+class FakeTwilio:
+    """Twilio's Messages API on 127.0.0.1: records each request, answers from a script."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.answers: list[tuple[int, Optional[int]]] = []  # (HTTP status, Twilio code); default 201
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                form = {k: v[0] for k, v in parse_qs(self.rfile.read(int(self.headers["Content-Length"])).decode()).items()}
+                fake.requests.append({"path": self.path, "auth": self.headers.get("Authorization", ""), "form": form})
+                match = PATH.match(self.path)
+                http, code = fake.answers.pop(0) if fake.answers else (201, None)
+                if http == 0:  # drop the connection without an answer, like a network failure
+                    return
+                if not match:
+                    http, code = 404, 20404
+                self._json(http, fake.created(match.group(1), form) if http == 201 else {
+                    "code": code, "message": f"fake error {code}", "status": http,
+                    "more_info": f"https://www.twilio.com/docs/errors/{code}"})
+
+            def _json(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass  # keep numbers out of the test output
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    @staticmethod
+    def created(account: str, form: dict[str, str]) -> dict[str, Any]:
+        sid = "SM" + uuid.uuid4().hex
+        return {"sid": sid, "account_sid": account, "status": "queued", "to": form.get("To"), "from": form.get("From"),
+                "body": form.get("Body"), "direction": "outbound-api", "api_version": "2010-04-01",
+                "num_segments": "1", "num_media": "0", "error_code": None, "error_message": None, "price": None,
+                "date_created": formatdate(usegmt=True), "date_updated": formatdate(usegmt=True), "date_sent": None,
+                "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"}
+
+
+@pytest.fixture
+def fake_twilio(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeTwilio]:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1,localhost")
+    fake = FakeTwilio()
+    thread = threading.Thread(target=fake.server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+    thread.join(5)
+
+
+@pytest.fixture
+def config(config: dict[str, Any], fake_twilio: FakeTwilio) -> dict[str, Any]:
+    return {**config, "SENDER": "twilio", "TWILIO_API_BASE": fake_twilio.base, "PUBLIC_URL": "https://sms.example.org"}
+
+
+@pytest.fixture(autouse=True)
+def close_sender(app: Any) -> Iterator[None]:
+    yield
+    app.extensions["sender"].close()
+
+
+def outgoing(app: Any, number: str = PARENT, body: str = "Hello, this is Sam, a nurse at the Parentline.",
+             **values: Any) -> int:
+    """One outbox row on a new conversation; returns its id."""
+    with app.extensions["db"]() as session:
+        contact = Contact(phone=number, created_at=NOW, opted_out_at=values.pop("opted_out_at", None))
+        conversation = Conversation(contact=contact, waiting_since=NOW, opened_at=NOW)
+        message = Message(contact=contact, conversation=conversation, direction=Direction.OUT, author=Author.NURSE,
+                          body=body, segments=1, created_at=NOW, **{"status": DeliveryStatus.PENDING, **values})
+        session.add(message)
+        session.commit()
+        return message.id
+
+
+def send(app: Any, message_id: int, now: datetime = NOW) -> Optional[Message]:
+    with app.app_context(), app.extensions["db"]() as session:
+        return deliver(session, app.extensions["sender"], message_id, now)
+
+
+def stored(app: Any, message_id: int) -> Message:
+    with app.extensions["db"]() as session:
+        return session.get(Message, message_id)
+
+
+def test_a_text_goes_through_the_twilio_client_and_keeps_its_sid(app, fake_twilio):
+    message_id = outgoing(app)
+    message = send(app, message_id)
+    assert message.status == DeliveryStatus.QUEUED and message.attempts == 1
+    [request] = fake_twilio.requests
+    assert PATH.match(request["path"]).group(1) == ACCOUNT
+    assert request["form"] == {"To": PARENT, "From": HELPLINE, "Body": "Hello, this is Sam, a nurse at the Parentline.",
+                               "StatusCallback": f"https://sms.example.org/sms/status?message={message_id}&attempt=1"}
+    assert base64.b64decode(request["auth"].removeprefix("Basic ")).decode() == f"{ACCOUNT}:{TOKEN}"
+    assert stored(app, message_id).provider_sid.startswith("SM") and stored(app, message_id).error_code is None
+
+
+@pytest.mark.parametrize("http, code, status", [
+    (429, 20429, DeliveryStatus.RETRY), (500, 20500, DeliveryStatus.RETRY), (503, None, DeliveryStatus.RETRY),
+    (400, 30003, DeliveryStatus.RETRY), (400, 21610, DeliveryStatus.FAILED), (400, 21211, DeliveryStatus.FAILED),
+    (400, 30007, DeliveryStatus.FAILED), (400, 21617, DeliveryStatus.FAILED),
+])
+def test_twilio_errors_fail_or_wait_for_a_retry(app, fake_twilio, http, code, status):
+    fake_twilio.answers.append((http, code))
+    message = send(app, outgoing(app))
+    assert message.status == status and message.provider_sid is None
+    assert message.error_code == str(code or http) and message.error_reason
+    if status == DeliveryStatus.RETRY:
+        assert message.next_attempt_at == NOW + timedelta(minutes=2)
+    else:
+        assert message.next_attempt_at is None
+    if str(code) in TERMINAL:
+        assert message.error_reason == TERMINAL[str(code)]
+
+
+def test_opted_out_reason_is_readable(app, fake_twilio):
+    fake_twilio.answers.append((400, 21610))
+    assert "opted out" in send(app, outgoing(app)).error_reason
+
+
+def test_a_dropped_connection_waits_for_a_retry(app, fake_twilio):
+    fake_twilio.answers.append((0, None))
+    message = send(app, outgoing(app))
+    assert (message.status, message.error_code) == (DeliveryStatus.RETRY, "network")
+    assert len(fake_twilio.requests) == 1
+
+
+def test_a_row_is_sent_once_however_often_deliver_is_called(app, fake_twilio):
+    message_id = outgoing(app)
+    assert send(app, message_id) is not None
+    assert send(app, message_id) is None
+    assert len(fake_twilio.requests) == 1
+
+
+def test_racing_workers_send_a_row_once(app, fake_twilio):
+    message_id, barrier, results = outgoing(app), threading.Barrier(4), []
+
+    def worker() -> None:
+        barrier.wait()
+        results.append(send(app, message_id))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sum(r is not None for r in results) == 1 and len(fake_twilio.requests) == 1
+
+
+def test_retry_due_resends_a_due_row_once(app, fake_twilio):
+    fake_twilio.answers.append((429, 20429))
+    message_id = outgoing(app)
+    send(app, message_id)
+    with app.app_context(), app.extensions["db"]() as session:
+        sender = app.extensions["sender"]
+        assert retry_due(session, sender, NOW + timedelta(minutes=1)) == 0
+        assert [m.id for m in due_retries(session, NOW + timedelta(minutes=2))] == [message_id]
+        session.commit()
+        assert retry_due(session, sender, NOW + timedelta(minutes=3)) == 1
+        assert retry_due(session, sender, NOW + timedelta(minutes=30)) == 0
+    assert len(fake_twilio.requests) == 2
+    message = stored(app, message_id)
+    assert (message.status, message.attempts, message.error_code) == (DeliveryStatus.QUEUED, 2, None)
+    assert fake_twilio.requests[1]["form"]["StatusCallback"].endswith(f"message={message_id}&attempt=2")
+
+
+def test_retries_back_off_and_give_up(app, fake_twilio):
+    fake_twilio.answers.append((500, 20500))
+    message = send(app, outgoing(app, status=DeliveryStatus.RETRY, attempts=3, next_attempt_at=NOW))
+    assert (message.status, message.next_attempt_at) == (DeliveryStatus.RETRY, NOW + timedelta(minutes=16))
+    fake_twilio.answers.append((500, 20500))
+    message = send(app, message.id, NOW + timedelta(minutes=16))
+    assert message.status == DeliveryStatus.FAILED and message.error_reason.startswith("Not delivered after 5 attempts")
+
+
+def test_an_opted_out_parent_is_not_texted(app, fake_twilio):
+    message = send(app, outgoing(app, opted_out_at=NOW))
+    assert message.status == DeliveryStatus.FAILED and "opted out" in message.error_reason
+    assert fake_twilio.requests == []
+
+
+def test_outbox_command_masks_numbers(app, fake_twilio):
+    fake_twilio.answers.append((400, 21211))
+    send(app, outgoing(app))
+    outgoing(app, number="+447700900456", body="A second reply")
+    result = app.test_cli_runner().invoke(outbox, [])
+    assert result.exit_code == 0, result.output
+    assert "+44770090" not in result.output and "*123" in result.output and "*456" in result.output
+    assert "failed" in result.output and "pending" in result.output and "A second reply" in result.output
+    rows = json.loads(app.test_cli_runner().invoke(outbox, ["--json", "--status", "failed"]).output)
+    assert [(r["to"], r["error_code"]) for r in rows] == [("********123", "21211")]
