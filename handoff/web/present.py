@@ -1,0 +1,109 @@
+"""How things read on staff pages: times, waits, labels. Numbers are only ever shown masked."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from bot import clock, phone
+from handoff.models import DeliveryStatus, Event, Message, Outcome, Priority, Status
+
+LONDON = ZoneInfo("Europe/London")
+
+PRIORITY_LABELS = {Priority.URGENT: "Urgent", Priority.NORMAL: "Normal", Priority.LOW: "Low"}
+RISK_LABELS = {
+    "risk_self": "risk to the parent's own safety",
+    "risk_others": "risk to someone else's safety",
+    "medical_urgent": "symptoms that may need urgent medical care",
+}
+# the four states a nurse needs, from the outbox's finer ones
+DELIVERY_LABELS = {
+    DeliveryStatus.PENDING: "queued", DeliveryStatus.RETRY: "queued, will retry",
+    DeliveryStatus.QUEUED: "queued", DeliveryStatus.SENDING: "queued", DeliveryStatus.SENT: "sent",
+    DeliveryStatus.DELIVERED: "delivered", DeliveryStatus.UNDELIVERED: "failed",
+    DeliveryStatus.FAILED: "failed", DeliveryStatus.TWIML: "sent as the automatic reply",
+    DeliveryStatus.RECEIVED: "received",
+}
+
+ACTOR_NAMES = {"parent": "The parent", "bot": "The bot"}
+
+
+def uk_time(value: datetime | None) -> str:
+    """A time as nurses read it, UK wall clock: '14:05' today, 'yesterday 14:05', else 'Tue 3 Mar, 14:05'."""
+    if value is None:
+        return ""
+    local, today = value.astimezone(LONDON), clock.now().astimezone(LONDON).date()
+    if local.date() == today:
+        return f"{local:%H:%M}"
+    if (today - local.date()).days == 1:
+        return f"yesterday {local:%H:%M}"
+    return f"{local:%a} {local.day} {local:%b}{'' if local.year == today.year else f' {local.year}'}, {local:%H:%M}"
+
+
+def waited(since: datetime | None, now: datetime) -> str:
+    """How long since a time, in words a glance can take: '12 min', '2 h 5 min', '3 days'."""
+    if since is None:
+        return ""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 1:
+        return "under 1 min"
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 48 * 60:
+        hours, rest = divmod(minutes, 60)
+        return f"{hours} h {rest} min" if rest else f"{hours} h"
+    return f"{minutes // (24 * 60)} days"
+
+
+def topic_label(topic: str) -> str:
+    """A topic id as words: 'sudden_infant_death' -> 'sudden infant death'."""
+    return topic.replace("_", " ")
+
+
+def risk_label(kind: str | None) -> str:
+    """What a risk kind means, in words."""
+    return RISK_LABELS.get(kind or "", (kind or "").replace("_", " "))
+
+
+def delivery_label(status: DeliveryStatus) -> str:
+    """queued / sent / delivered / failed."""
+    return DELIVERY_LABELS.get(status, status.value)
+
+
+def status_label(status: Status) -> str:
+    """A conversation's state in words."""
+    return {Status.WAITING: "Waiting for a nurse", Status.HELD: "Held", Status.CLOSED: "Closed"}[status]
+
+
+def event_text(event: Event) -> str:
+    """One line describing a log event (notes show their text separately)."""
+    data = event.data or {}
+    who = event.actor.email if event.actor else ACTOR_NAMES.get(event.actor_kind, "System")
+    if event.kind == "queued":
+        hours = " out of hours" if data.get("out_of_hours") else ""
+        return f"Joined the queue{hours} as {data.get('priority', 'normal')}."
+    if event.kind == "risk_flagged":
+        phrases = ", ".join(f"\u201c{p}\u201d" for p in data.get("phrases", []))
+        return f"Risk flagged: {risk_label(data.get('risk_kind'))}" + (f" ({phrases})." if phrases else ".")
+    texts = {
+        "claimed": f"{who} took this conversation.",
+        "released": f"{who} released it back to the queue.",
+        "transferred": f"{who} transferred it to {data.get('to', 'a colleague')}.",
+        "closed": f"{who} closed it: {data.get('outcome', '')}.",
+        "note": f"Internal note by {who}",
+        "opted_out": "The parent opted out of texts (STOP).",
+        "opted_in": "The parent opted back in to texts (START).",
+        "replied": f"{who} replied.",
+    }
+    return texts.get(event.kind, f"{event.kind.replace('_', ' ').capitalize()} ({who}).")
+
+
+def init_app(app: Flask) -> None:
+    """Make the helpers available in templates."""
+    app.jinja_env.filters.update(uk_time=uk_time, masked=phone.masked, topic=topic_label,
+                                 risk=risk_label, delivery=delivery_label, event_text=event_text,
+                                 status_label=status_label)
+    app.jinja_env.globals.update(PRIORITY_LABELS=PRIORITY_LABELS, OUTCOMES=list(Outcome),
+                                 Status=Status, Priority=Priority, waited=waited)
+    app.jinja_env.tests["message"] = lambda item: isinstance(item, Message)
