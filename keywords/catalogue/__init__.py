@@ -1,0 +1,1 @@
+"""Data files of the keyword catalogue, read as package resources by keywords.load_catalogue()."""

@@ -1,0 +1,105 @@
+"""Turn risk.yaml, topics.yaml and guards.yaml into compiled entries, cross-checking names."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from .loader import (CatalogueData, CatalogueError, Settings, check_keys, check_labels,
+                     read_entries, read_files, read_keywords, read_realwords, read_settings,
+                     read_textspeak)
+from .normalise import TextSpeak
+from .schema import RISK_KINDS, TOPICS, Entry
+
+_RISK_EXTRA = {"with", "unsafe", "unless"}
+_TOPIC_EXTRA = {"with", "unless"}
+_GUARD_EXTRA = {"blocks", "with"}
+
+
+def _maker(kind: str, label: str) -> Callable:
+    def make(where: str, item: dict, threshold: int, parse: Callable) -> Callable:
+        unsafe = item.get("unsafe", False)
+        if not isinstance(unsafe, bool):
+            raise CatalogueError(f"{where}: unsafe: expected true or false, got {unsafe!r}")
+        context = item.get("with")
+        if context is not None and not isinstance(context, str):
+            raise CatalogueError(f"{where}: with: expected the name of a context, got {context!r}")
+        blocks = item.get("blocks", list(RISK_KINDS))
+        if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks) or not blocks:
+            raise CatalogueError(f"{where}: blocks: expected a list of risk kinds or topic ids")
+        check_labels(f"{where}: blocks", set(blocks), RISK_KINDS + TOPICS, "risk kind or topic")
+        blocked = frozenset(blocks) if kind == "guard" else frozenset()
+        unless = item.get("unless")
+        if unless is not None and (not isinstance(unless, list) or not unless
+                                   or not all(isinstance(u, str) and u.strip() for u in unless)):
+            raise CatalogueError(f"{where}: unless: expected a list of phrases")
+        # "unless" phrases become entries of their own, tied to this one by a private label
+        tag = f"unless:{where}" if unless else None
+        follows = [Entry(phrase=u, pattern=parse(f"{where}: unless", u), kind="unless", label=tag,
+                         threshold=threshold, where=where) for u in unless or ()]
+
+        def build(phrase: str, pattern: list) -> list[Entry]:
+            return [Entry(phrase=phrase, pattern=pattern, kind=kind, label=label,
+                          threshold=threshold, context=context, unsafe=unsafe, blocks=blocked,
+                          unless=tag, where=where)] + follows
+        return build
+    return make
+
+
+def _contexts(name: str, data: dict, speak: TextSpeak, settings: Settings) -> list[Entry]:
+    table = data.get("contexts") or {}
+    if not isinstance(table, dict):
+        raise CatalogueError(f"{name}: contexts: expected a mapping of name -> list of phrases")
+    out = []
+    for ctx, items in table.items():
+        out += read_entries(f"{name}: context {ctx!r}", items, _maker("context", str(ctx)),
+                            speak, settings)
+    return out
+
+
+def _risk(data: dict, speak: TextSpeak, settings: Settings) -> list[Entry]:
+    check_keys("risk.yaml", data, {"contexts", *RISK_KINDS}, set(RISK_KINDS))
+    out = _contexts("risk.yaml", data, speak, settings)
+    for kind in RISK_KINDS:
+        out += read_entries(f"risk.yaml: {kind}", data[kind], _maker("risk", kind), speak,
+                            settings, _RISK_EXTRA)
+    return out
+
+
+def _topics(data: dict, speak: TextSpeak, settings: Settings) -> list[Entry]:
+    check_keys("topics.yaml", data, {"contexts", "topics"}, {"topics"})
+    table = data["topics"]
+    if not isinstance(table, dict):
+        raise CatalogueError("topics.yaml: topics: expected a mapping of topic id -> phrases")
+    check_labels("topics.yaml: topics", set(map(str, table)), TOPICS, "topic")
+    out = _contexts("topics.yaml", data, speak, settings)
+    for topic, items in table.items():
+        out += read_entries(f"topics.yaml: topic {topic!r}", items, _maker("topic", topic),
+                            speak, settings, _TOPIC_EXTRA)
+    return out
+
+
+def _guards(data: dict, speak: TextSpeak, settings: Settings) -> list[Entry]:
+    check_keys("guards.yaml", data, {"guards"}, {"guards"})
+    return read_entries("guards.yaml: guards", data["guards"], _maker("guard", "guard"), speak,
+                        settings, _GUARD_EXTRA)
+
+
+def _check_contexts(entries: list[Entry]):
+    names = {e.label for e in entries if e.kind == "context"}
+    for e in entries:
+        if e.context is not None and e.context not in names:
+            raise CatalogueError(f"{e.where}: with: unknown context {e.context!r}; "
+                                 f"defined: {', '.join(sorted(names)) or 'none'}")
+
+
+def load_data(read: Callable[[str], str]) -> CatalogueData:
+    """Read and validate a whole catalogue folder through `read(name) -> text`."""
+    files: dict[str, Any] = read_files(read)
+    settings = read_settings(files["settings.yaml"])
+    speak = read_textspeak(files["textspeak.yaml"])
+    entries = (_risk(files["risk.yaml"], speak, settings)
+               + _topics(files["topics.yaml"], speak, settings)
+               + _guards(files["guards.yaml"], speak, settings))
+    _check_contexts(entries)
+    return CatalogueData(settings=settings, speak=speak, entries=tuple(entries),
+                         keywords=read_keywords(files["keywords.yaml"]),
+                         realwords=read_realwords(files["realwords.txt"]))

@@ -1,0 +1,48 @@
+"""Fixed vocabulary of the catalogue: topic ids, risk kinds, file names, and the entry record."""
+from __future__ import annotations
+
+
+RISK_KINDS = ("risk_self", "risk_others", "medical_urgent")
+# Most important first: Triage.topics is ordered this way and replies use the first two, so a
+# loss type leads, and what the parent asks about (hours) comes before how (a human).
+TOPICS = (
+    "teen", "sudden_infant_death", "stillbirth", "neonatal_death", "late_loss", "miscarriage",
+    "practical", "low_mood", "trauma", "next_pregnancy", "physical_recovery", "siblings",
+    "partner_relationship", "friends_family", "memories", "support_groups", "hours", "human",
+    "stop_request", "greeting", "off_topic",
+)
+LOSS_TOPICS = ("miscarriage", "late_loss", "stillbirth", "neonatal_death", "sudden_infant_death")
+KEYWORD_RESULTS = ("stop", "start", "yes", "help")
+
+FILES = ("settings.yaml", "textspeak.yaml", "risk.yaml", "topics.yaml", "guards.yaml",
+         "keywords.yaml", "realwords.txt")
+
+
+class CatalogueError(Exception):
+    """The catalogue cannot be loaded; the message names the file and the entry."""
+
+
+class Entry:
+    """One expanded catalogue phrase, compiled into the matcher; never changed after load."""
+
+    # a plain slotted class, not a frozen dataclass: the catalogue builds tens of thousands of
+    # these at start-up and frozen dataclasses are several times slower to construct
+    __slots__ = ("phrase", "pattern", "kind", "label", "threshold", "context", "unsafe", "blocks",
+                 "unless", "where")
+
+    def __init__(self, phrase: str, pattern: list, kind: str, label: str,
+                 threshold: int, context: str | None = None, unsafe: bool = False,
+                 blocks: frozenset[str] = frozenset(), unless: str | None = None, where: str = ""):
+        self.phrase = phrase          # the phrase as written in the file
+        self.pattern = pattern        # the phrase parsed (see keywords/pattern.py)
+        self.kind = kind              # "risk", "topic", "guard" or "context"
+        self.label = label            # risk kind, topic id, context name, or "guard"
+        self.threshold = threshold    # lowest per-word similarity (0-100) accepted
+        self.context = context        # name of a context that must also be in the message
+        self.unsafe = unsafe          # domestic abuse: someone may read the parent's phone
+        self.blocks = blocks          # for guards: the labels this guard cancels
+        self.unless = unless          # label of the "unless" phrases that cancel this one
+        self.where = where            # "risk.yaml: risk_self, phrase 3", for debugging
+
+    def __repr__(self) -> str:
+        return f"<Entry {self.label}: {self.phrase!r}>"

@@ -1,0 +1,132 @@
+"""The verdict on one message: risk first and kept apart from topics, with what made it so."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .matcher import Found
+from .normalise import Normalised
+from .schema import LOSS_TOPICS, RISK_KINDS, TOPICS
+from .signals import gestation, loss_band, teen_marker
+
+_TOPIC_RANK = {t: i for i, t in enumerate(TOPICS)}
+_RISK_RANK = {k: i for i, k in enumerate(RISK_KINDS)}
+# a gestation is an age, not a loss in pregnancy, once the baby was born alive
+_BORN_ALIVE = {"neonatal_death", "sudden_infant_death"}
+_FILLERS = {"greeting", "off_topic"}
+
+
+@dataclass(frozen=True)
+class Match:
+    """One catalogue phrase found: which, for what, how sure (0-100), where in the normalised text."""
+
+    phrase: str
+    topic: str
+    score: float
+    start: int
+    end: int
+
+    def to_dict(self) -> dict:
+        """Return the JSON-ready explanation of this match."""
+        return {"phrase": self.phrase, "topic": self.topic, "score": round(self.score, 1)}
+
+
+@dataclass(frozen=True)
+class Triage:
+    """What a message needs: risk (and its kind), topics in priority order, and the evidence."""
+
+    risk: bool
+    risk_kind: str | None
+    risk_phrases: tuple[str, ...]
+    topics: tuple[str, ...]
+    matches: tuple[Match, ...]
+    unsafe_to_text: bool
+    gestation_weeks: int | None
+
+    def to_dict(self) -> dict:
+        """Return a JSON-ready dict of the verdict."""
+        return {"risk": self.risk, "risk_kind": self.risk_kind,
+                "risk_phrases": list(self.risk_phrases), "topics": list(self.topics),
+                "matches": [m.to_dict() for m in self.matches],
+                "unsafe_to_text": self.unsafe_to_text, "gestation_weeks": self.gestation_weeks}
+
+
+def _span(norm: Normalised, origin: list[int], f: Found) -> tuple[int, int]:
+    return norm.spans[origin[f.start]][0], norm.spans[origin[f.end - 1]][1]
+
+
+def keep(found: list[Found]) -> list[Found]:
+    """Drop guarded matches and those whose required context is absent."""
+    contexts = {f.entry.label for f in found if f.entry.kind == "context"}
+    follows = {(f.entry.label, f.start) for f in found if f.entry.kind == "unless"}
+    found = [f for f in found if (not f.entry.context or f.entry.context in contexts)
+             and (f.entry.unless, f.end) not in follows]  # "want to be with my baby" + "in nicu"
+    guards = [f for f in found if f.entry.kind == "guard"]
+    kept = []
+    for f in found:
+        e = f.entry
+        if e.kind not in ("risk", "topic"):
+            continue
+        # a guard cancels only matches lying wholly inside it: "it hit me" guards "hit me",
+        # while "he hit me hard" stays risky even though "hit me hard" is a guard phrase
+        if any(g.start <= f.start and f.end <= g.end and e.label in g.entry.blocks for g in guards):
+            continue
+        kept.append(f)
+    return kept
+
+
+def _numbers(norm: Normalised, topics: set[str], settings) -> tuple[int | None, list[Match]]:
+    extra = []
+    gest = gestation(norm.text, settings.gestation)
+    weeks = None
+    if gest:
+        weeks, start, end, current = gest
+        talks_of_loss = any(t in settings.gestation["loss_words"] for t in norm.tokens)
+        if current:  # "im 7 weeks": pregnant now, so a pregnancy after a loss
+            extra.append(Match(norm.text[start:end], "next_pregnancy", 100.0, start, end))
+        elif talks_of_loss and not topics & _BORN_ALIVE:
+            extra.append(Match(norm.text[start:end], loss_band(weeks, settings.gestation), 100.0,
+                               start, end))
+    teen = teen_marker(norm.text, settings.teen)
+    if teen:
+        extra.append(Match(teen[0], "teen", 100.0, teen[1], teen[2]))
+    return weeks, extra
+
+
+def _tidy(found: list[Found]) -> list[Found]:
+    # one explanation per stretch of text: drop a match lying inside another of the same label
+    # ("faint" inside "feel faint"), and inflected twins of the same words ("feels faint")
+    ranked = sorted(found, key=lambda f: (f.start - f.end, -f.score))
+    out: list[Found] = []
+    for f in ranked:
+        if not any(o.entry.label == f.entry.label and o.start <= f.start and f.end <= o.end
+                   for o in out):
+            out.append(f)
+    return out
+
+
+def decide(norm: Normalised, origin: list[int], found: list[Found], settings) -> Triage:
+    """Build the Triage from the matches kept after guards and contexts."""
+    kept = _tidy(keep(found))
+    matches = [Match(f.words, f.entry.label, f.score, *_span(norm, origin, f)) for f in kept]
+    risky = [m for m in matches if m.topic in _RISK_RANK]
+    topics = {m.topic for m in matches if m.topic in _TOPIC_RANK}
+    weeks, extra = _numbers(norm, topics, settings)
+    matches += extra
+    topics |= {m.topic for m in extra}
+    if topics - _FILLERS:
+        topics -= {"off_topic"}
+    elif "off_topic" in topics:
+        topics = {"off_topic"}  # "hi, is this the garage?" is a wrong number, not a greeting
+    risky.sort(key=lambda m: (_RISK_RANK[m.topic], m.start))
+    kind = risky[0].topic if risky else None
+    return Triage(
+        risk=bool(risky), risk_kind=kind,
+        risk_phrases=tuple(dict.fromkeys(m.phrase for m in risky)),
+        topics=tuple(sorted(topics, key=_TOPIC_RANK.__getitem__)),
+        matches=tuple(sorted(matches, key=lambda m: (m.start, m.end, m.topic))),
+        unsafe_to_text=any(f.entry.unsafe for f in kept),
+        gestation_weeks=weeks,
+    )
+
+
+__all__ = ["Match", "Triage", "decide", "LOSS_TOPICS"]
