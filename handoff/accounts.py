@@ -15,6 +15,8 @@ HASHER = PasswordHasher()  # argon2id with the library's current recommended par
 MIN_PASSWORD = 12
 LOCK_AFTER = 5  # failed logins in a row before the account is locked for a while
 LOCK_FOR = timedelta(minutes=15)
+# before that, each failure after the first makes the next try wait longer: 2 s, 4 s, 8 s
+SLOW_DOWN = timedelta(seconds=1)
 
 
 class AccountError(ValueError):
@@ -68,6 +70,8 @@ def authenticate(session: Session, email: str, password: str, now: datetime) -> 
         user.failed_logins += 1
         if user.failed_logins >= LOCK_AFTER:
             user.locked_until, user.failed_logins = now + LOCK_FOR, 0
+        elif user.failed_logins > 1:
+            user.locked_until = now + SLOW_DOWN * 2 ** (user.failed_logins - 1)
         return None
     if not user.is_active:
         return None

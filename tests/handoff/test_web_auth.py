@@ -74,12 +74,28 @@ def test_wrong_password_gets_a_calm_generic_message(client, nurse):
     assert client.get("/queue").status_code == 302
 
 
-def test_repeated_failures_lock_the_account_for_a_while(client, nurse):
-    for _ in range(LOCK_AFTER):
+def test_failures_slow_down_the_next_try(client, nurse):
+    start = clock.now()
+    with time_machine.travel(start, tick=False):
         sign_in(client, password="wrong guess")
-    sign_in(client)
+        sign_in(client, password="wrong again")
+        sign_in(client)  # right, but too soon after two failures
+        assert client.get("/queue").status_code == 302
+    with time_machine.travel(start + timedelta(seconds=3), tick=False):
+        sign_in(client)
+        assert client.get("/queue").status_code == 200
+
+
+def test_repeated_failures_lock_the_account_for_a_while(client, nurse):
+    start = clock.now()
+    for k in range(LOCK_AFTER):  # each try waits out the slow-down of the one before
+        with time_machine.travel(start + timedelta(seconds=20 * k), tick=False):
+            sign_in(client, password="wrong guess")
+    with time_machine.travel(start + timedelta(seconds=20 * LOCK_AFTER), tick=False):
+        sign_in(client)
     assert client.get("/queue").status_code == 302  # the right password is refused while locked
-    with time_machine.travel(clock.now() + LOCK_FOR + timedelta(minutes=1), tick=False):
+    with time_machine.travel(start + timedelta(seconds=20 * LOCK_AFTER) + LOCK_FOR + timedelta(minutes=1),
+                             tick=False):
         sign_in(client)
         assert client.get("/queue").status_code == 200
 
