@@ -33,6 +33,13 @@ class StaffSessionInterface(SecureCookieSessionInterface):
     ends TLS, set HELPLINE_SECURE_COOKIES=1 or an https HELPLINE_PUBLIC_URL.
     """
 
+    def should_set_cookie(self, app: Flask, session: Any) -> bool:
+        # A background poll must not re-send the cookie it came with: landing after a form's
+        # redirect, it would overwrite the newer cookie (and the flash message it carries).
+        if request.endpoint in POLL_ENDPOINTS and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
+
     def get_cookie_secure(self, app: Flask) -> bool:
         public_url = str(app.config.get("PUBLIC_URL") or "")
         return bool(app.config.get("SESSION_COOKIE_SECURE")) or request.is_secure or public_url.startswith("https://")

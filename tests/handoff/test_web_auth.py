@@ -174,3 +174,12 @@ def test_unknown_conversation_is_404(client, nurse):
     assert client.get("/conversations/424242").status_code == 404
     page = client.get("/queue").get_data(as_text=True)
     assert client.post("/conversations/424242/reply", data={"body": "hi", "csrf_token": token(page)}).status_code == 404
+
+
+def test_a_background_poll_never_resends_the_session_cookie(client, nurse):
+    """A poll landing after a form's redirect must not overwrite the newer cookie and its flash."""
+    sign_in(client)
+    poll = client.get("/queue/live")
+    assert poll.status_code == 200
+    assert "Set-Cookie" not in poll.headers
+    assert "Set-Cookie" in client.get("/queue").headers  # ordinary pages still refresh it
