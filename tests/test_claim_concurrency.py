@@ -1,7 +1,6 @@
 """Claiming is atomic: nurses racing for conversations never hold the same one (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
-import functools
 import threading
 import time
 from datetime import datetime, timezone
@@ -10,24 +9,12 @@ from typing import Any, Callable, Optional
 import pytest
 from sqlalchemy import select, update
 
-from bot.services import load_services
 from handoff.models import Contact, Conversation, Event, Role, Status, User
 from handoff.operations import claim, claim_next
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
 NURSES = 4
 TRIALS = 1_000
-
-
-@pytest.fixture(autouse=True)
-def services_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Load the keyword catalogue once per run, not per app: these tests do not read it."""
-    monkeypatch.setattr("bot.services.load_services", lambda config: _services())
-
-
-@functools.cache
-def _services() -> Any:
-    return load_services({})
 
 
 def nurses(app: Any) -> list[User]:

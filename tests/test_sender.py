@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import functools
 import json
 import re
 import threading
@@ -17,24 +16,12 @@ import pytest
 
 from bot.outbox_cli import outbox
 from bot.sender import TERMINAL, deliver, due_retries, retry_due
-from bot.services import load_services
 from handoff.models import Author, Contact, Conversation, DeliveryStatus, Direction, Message
 from tests.conftest import ACCOUNT, HELPLINE, TOKEN
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
 PARENT = "+447700900123"
 PATH = re.compile(r"^/2010-04-01/Accounts/(AC\w{32})/Messages\.json$")
-
-
-@pytest.fixture(autouse=True)
-def services_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Load the keyword catalogue once per run, not per app: these tests do not read it."""
-    monkeypatch.setattr("bot.services.load_services", lambda config: _services())
-
-
-@functools.cache
-def _services() -> Any:
-    return load_services({})
 
 
 class FakeTwilio:

@@ -1,7 +1,6 @@
 """POST /sms/status: Twilio's delivery callbacks are signed, idempotent and never move a text backwards."""
 from __future__ import annotations
 
-import functools
 import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any, Optional
@@ -9,24 +8,12 @@ from typing import Any, Optional
 import pytest
 
 from bot.sender import TERMINAL, deliver, retry_due, status_callback_url
-from bot.services import load_services
 from handoff.models import Author, Contact, Conversation, DeliveryStatus, Direction, Message
 from tests.conftest import ACCOUNT, HELPLINE, sign
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
 PARENT = "+447700900123"
 SID = "SM" + "ab" * 16
-
-
-@pytest.fixture(autouse=True)
-def services_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Load the keyword catalogue once per run, not per app: these tests do not read it."""
-    monkeypatch.setattr("bot.services.load_services", lambda config: _services())
-
-
-@functools.cache
-def _services() -> Any:
-    return load_services({})
 
 
 def outgoing(app: Any, number: str = PARENT, **values: Any) -> int:
