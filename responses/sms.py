@@ -11,6 +11,7 @@ GSM7_BASIC = frozenset(
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
 )
 GSM7_EXTENSION = frozenset("^{}\\[~]|€\f")
+_GSM7_ALL = GSM7_BASIC | GSM7_EXTENSION
 
 # (single-part limit, per-part limit when split), in septets or UTF-16 units
 _LIMITS = {"GSM-7": (160, 153), "UCS-2": (70, 67)}
@@ -36,7 +37,7 @@ def is_gsm7(char: str) -> bool:
 
 def encoding(text: str) -> str:
     """Return the encoding a text is sent in: "GSM-7" or "UCS-2"."""
-    return "GSM-7" if all(is_gsm7(c) for c in text) else "UCS-2"
+    return "GSM-7" if _GSM7_ALL.issuperset(text) else "UCS-2"
 
 
 def non_gsm7(text: str) -> list[str]:
@@ -54,9 +55,13 @@ def segments(text: str) -> int:
     """Count the SMS parts a text is billed as (0 for an empty text)."""
     if not text:
         return 0
-    enc = encoding(text)
-    units = _units(text, enc)
+    chars = set(text)
+    enc = "GSM-7" if _GSM7_ALL.issuperset(chars) else "UCS-2"
     single, multi = _LIMITS[enc]
+    wide = chars & GSM7_EXTENSION if enc == "GSM-7" else {c for c in chars if ord(c) > 0xFFFF}
+    if not wide:  # every character is one unit: no splitting rule to apply (the common case)
+        return 1 if len(text) <= single else -(-len(text) // multi)
+    units = _units(text, enc)
     if sum(units) <= single:
         return 1
     parts, used = 1, 0
