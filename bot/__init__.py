@@ -61,3 +61,4 @@ def _configure_logging(app: Flask) -> None:
     # logs go to stderr, never stdout, so `--json` output stays clean
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # a line per plugin at every start
