@@ -40,10 +40,18 @@ class Outcome:
     """What the pipeline decided, for the webhook, the CLI and tests."""
 
     replies: list[str] = field(default_factory=list)
-    conversation_id: Optional[int] = None
-    priority: Optional[str] = None
+    conversation: Optional[Conversation] = None
     duplicate: bool = False
     action: str = "reply"
+
+    # read after the commit, which assigns the ids (the session does not expire on commit)
+    @property
+    def conversation_id(self) -> Optional[int]:
+        return self.conversation.id if self.conversation else None
+
+    @property
+    def priority(self) -> Optional[str]:
+        return self.conversation.priority.value if self.conversation else None
 
 
 def clean_body(body: str) -> str:
@@ -53,13 +61,14 @@ def clean_body(body: str) -> str:
 
 def handle(session: Session, services: "Services", inbound: Inbound) -> Outcome:
     """Run one inbound text through the pipeline; the caller commits."""
+    # the pure work first, before the first statement opens the (write) transaction
+    body = clean_body(inbound.body)
+    triage = services.catalogue.triage(body)  # risk is decided first, inside triage
+    keyword = _keyword(body, inbound.opt_out_type)
     if inbound.sid:
         previous = stored_reply(session, inbound.sid)
         if previous is not None:
             return Outcome(replies=previous, duplicate=True, action="duplicate")
-    body = clean_body(inbound.body)
-    triage = services.catalogue.triage(body)  # risk is decided first, inside triage
-    keyword = _keyword(body, inbound.opt_out_type)
     contact = ops.contact_for(session, inbound.phone, inbound.now)
     conversation = ops.open_conversation(session, contact)
     if not triage.risk and keyword in ("stop", "start", "help"):
@@ -151,6 +160,4 @@ def _choose_reply(services, conversation: Conversation, triage, first: bool, alr
 def _finish(session, inbound_message, texts: list[str], now, conversation, action="reply") -> Outcome:
     for text in texts:
         ops.record_bot_reply(session, inbound_message, text, segments(text), now)
-    session.flush()
-    return Outcome(replies=texts, conversation_id=conversation.id if conversation else None,
-                   priority=conversation.priority.value if conversation else None, action=action)
+    return Outcome(replies=texts, conversation=conversation, action=action)

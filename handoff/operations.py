@@ -44,15 +44,16 @@ def log(session: Session, conversation: Conversation, kind: str, now: datetime, 
 def contact_for(session: Session, phone: str, now: datetime) -> Contact:
     """The contact row for a number, created on first sight."""
     contact = session.scalar(select(Contact).where(Contact.phone == phone))
-    if contact is None:
+    if contact is None:  # a number texting at once from two requests: the unique phone decides
         contact = Contact(phone=phone, created_at=now)
         session.add(contact)
-        session.flush()
     return contact
 
 
 def open_conversation(session: Session, contact: Contact) -> Optional[Conversation]:
     """The number's open conversation, if any."""
+    if contact.id is None:  # new this transaction: it has none
+        return None
     return session.scalar(select(Conversation).where(
         Conversation.contact_id == contact.id, Conversation.status != Status.CLOSED))
 
