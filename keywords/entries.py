@@ -9,9 +9,9 @@ from .loader import (CatalogueData, CatalogueError, Settings, check_keys, check_
 from .normalise import TextSpeak
 from .schema import RISK_KINDS, TOPICS, Entry
 
-_RISK_EXTRA = {"with", "unsafe", "unless"}
-_TOPIC_EXTRA = {"with", "unless"}
-_GUARD_EXTRA = {"blocks", "with"}
+_RISK_EXTRA = {"with", "near", "unsafe", "unless"}
+_TOPIC_EXTRA = {"with", "near", "unless"}
+_GUARD_EXTRA = {"blocks", "with", "near"}
 
 
 def _maker(kind: str, label: str) -> Callable:
@@ -22,6 +22,10 @@ def _maker(kind: str, label: str) -> Callable:
         context = item.get("with")
         if context is not None and not isinstance(context, str):
             raise CatalogueError(f"{where}: with: expected the name of a context, got {context!r}")
+        near = item.get("near")
+        if near is not None and (context is None or isinstance(near, bool)
+                                 or not isinstance(near, int) or not 0 <= near <= 30):
+            raise CatalogueError(f"{where}: near: expected 0-30 words, with a 'with:' context")
         blocks = item.get("blocks", list(RISK_KINDS))
         if not isinstance(blocks, list) or not all(isinstance(b, str) for b in blocks) or not blocks:
             raise CatalogueError(f"{where}: blocks: expected a list of risk kinds or topic ids")
@@ -39,7 +43,7 @@ def _maker(kind: str, label: str) -> Callable:
         def build(phrase: str, pattern: list) -> list[Entry]:
             return [Entry(phrase=phrase, pattern=pattern, kind=kind, label=label,
                           threshold=threshold, context=context, unsafe=unsafe, blocks=blocked,
-                          unless=tag, where=where)] + follows
+                          unless=tag, where=where, near=near)] + follows
         return build
     return make
 

@@ -178,13 +178,16 @@ class Index:
                     named = True
                     low = score if score < word_score else word_score
                     walked = (seq, path)
+                    words = None  # joined once per node, however many entries end here
                     for entry in child.get("", ()):
                         key, end = (id(entry), start), pos + step
                         old = best.get(key)
                         # the surest reading wins; at equal scores the longest (a guard must
                         # cover all it speaks for: "if i had a fever or heavy bleeding")
                         if low >= entry.threshold and (old is None or (old.score, old.end) < (low, end)):
-                            best[key] = Found(entry, start, end, low, _words(walked))
+                            if words is None:
+                                words = _words(walked)
+                            best[key] = Found(entry, start, end, low, words)
                     stack.append((child, pos + step, low, skips, walked))
                 if not named and ANY in node:  # a gap ("...") in a phrase takes this word
                     stack.append((node[ANY], pos + 1, score, skips, ((tokens[pos],), path)))

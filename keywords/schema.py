@@ -28,11 +28,12 @@ class Entry:
     # a plain slotted class, not a frozen dataclass: the catalogue builds tens of thousands of
     # these at start-up and frozen dataclasses are several times slower to construct
     __slots__ = ("phrase", "pattern", "kind", "label", "threshold", "context", "unsafe", "blocks",
-                 "unless", "where")
+                 "unless", "where", "near")
 
     def __init__(self, phrase: str, pattern: list, kind: str, label: str,
                  threshold: int, context: str | None = None, unsafe: bool = False,
-                 blocks: frozenset[str] = frozenset(), unless: str | None = None, where: str = ""):
+                 blocks: frozenset[str] = frozenset(), unless: str | None = None, where: str = "",
+                 near: int | None = None):
         self.phrase = phrase          # the phrase as written in the file
         self.pattern = pattern        # the phrase parsed (see keywords/pattern.py)
         self.kind = kind              # "risk", "topic", "guard" or "context"
@@ -43,6 +44,7 @@ class Entry:
         self.blocks = blocks          # for guards: the labels this guard cancels
         self.unless = unless          # label of the "unless" phrases that cancel this one
         self.where = where            # "risk.yaml: risk_self, phrase 3", for debugging
+        self.near = near              # the context must lie within this many words, or None
 
     def __repr__(self) -> str:
         return f"<Entry {self.label}: {self.phrase!r}>"

@@ -54,11 +54,30 @@ def _span(norm: Normalised, origin: list[int], f: Found) -> tuple[int, int]:
     return norm.spans[origin[f.start]][0], norm.spans[origin[f.end - 1]][1]
 
 
+def _has_context(f: Found, contexts: dict[str, list[tuple[int, int]]]) -> bool:
+    """True when the entry's context is in the message (within `near` words of it, if set)."""
+    spans = contexts.get(f.entry.context)
+    if not spans:
+        return False
+    near = f.entry.near
+    if near is None:
+        return True
+    for start, end in spans:
+        # words strictly between the two matches; a context overlapping the phrase does not count
+        gap = start - f.end if start >= f.end else f.start - end if end <= f.start else -1
+        if 0 <= gap <= near:
+            return True
+    return False
+
+
 def keep(found: list[Found]) -> list[Found]:
     """Drop guarded matches and those whose required context is absent."""
-    contexts = {f.entry.label for f in found if f.entry.kind == "context"}
+    contexts: dict[str, list[tuple[int, int]]] = {}
+    for f in found:
+        if f.entry.kind == "context":
+            contexts.setdefault(f.entry.label, []).append((f.start, f.end))
     follows = {(f.entry.label, f.start) for f in found if f.entry.kind == "unless"}
-    found = [f for f in found if (not f.entry.context or f.entry.context in contexts)
+    found = [f for f in found if (not f.entry.context or _has_context(f, contexts))
              and (f.entry.unless, f.end) not in follows]  # "want to be with my baby" + "in nicu"
     guards = [f for f in found if f.entry.kind == "guard"]
     kept = []

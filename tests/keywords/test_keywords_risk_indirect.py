@@ -1,0 +1,110 @@
+"""Indirect risk: hints, plans, goodbyes, symptom x intensity; and the grief that looks like it.
+
+Paraphrases of the kinds of message a fresh evaluation missed (none is an evaluation message
+verbatim), and the `near:` context option that several of the broader entries rely on.
+"""
+from __future__ import annotations
+
+import pytest
+
+from keywords import CatalogueError, load_catalogue
+
+INDIRECT_RISKY = [
+    # risk_self: sleep, plans, goodbyes, affairs in order, places, means kept back
+    ("i just want to sleep and not ever wake up", "risk_self"),
+    ("i jus wanna go 2 sleep n neva wake up", "risk_self"),
+    ("wish my heart would just stop", "risk_self"),
+    ("i want this pain to end for good", "risk_self"),
+    ("rehomed my dog with my brother, he'll look after him better than me", "risk_self"),
+    ("sorted out who will have the cats after", "risk_self"),
+    ("put my affairs in order this week", "risk_self"),
+    ("explained in the letter why i had to go", "risk_self"),
+    ("please tell the kids their mum loved them", "risk_self"),
+    ("ive been putting my tablets aside, i know what id do with them", "risk_self"),
+    ("been storing up my sleeping tablets for a while", "risk_self"),
+    ("keep standing at the canal at night staring into the water", "risk_self"),
+    ("i know exactly which bridge", "risk_self"),
+    ("honestly thinking of stepping out in front of the next lorry", "risk_self"),
+    ("the road looks so easy to just walk into without looking", "risk_self"),
+    ("it would be so easy to swerve into the barrier", "risk_self"),
+    ("everyone would be doing me a favour if i wasnt here, id be doing them one", "risk_self"),
+    ("theyd all be happier without me dragging them down", "risk_self"),
+    ("dying doesnt scare me anymore", "risk_self"),
+    ("lost the will to keep going", "risk_self"),
+    ("im gonna top myself", "risk_self"),
+    ("i cant promise ill still be here in the morning", "risk_self"),
+    ("i need someone to stop me tonight", "risk_self"),
+    # self-harm, any way
+    ("scratched my arms so hard they bled", "risk_self"),
+    ("held my hand on the hob on purpose", "risk_self"),
+    ("i keep punching my own legs when it gets bad", "risk_self"),
+    ("carved letters into my thigh with a pin", "risk_self"),
+    # risk to others: danger at home, a child, someone low and unreachable
+    ("hes kicking the bathroom door in, were hiding", "risk_others"),
+    ("if i leave he says hell burn the house down", "risk_others"),
+    ("he keeps us locked in when hes out", "risk_others"),
+    ("im frightened to be left alone with my son because of the thoughts", "risk_others"),
+    ("my brother has been so low, now hes not answering and his phone is off", "risk_others"),
+    ("her last text said shes sorry and to look after the dog", "risk_others"),
+    # medical red flags in other words
+    ("blood keeps pouring and wont slow down", "medical_urgent"),
+    ("gone through 3 pads in the last hour", "medical_urgent"),
+    ("teeth chattering and burning up, 5 days after the section", "medical_urgent"),
+    ("39 point 2 temperature and tummy is agony", "medical_urgent"),
+    ("sharp pain down my right side since the ectopic, feel sick", "medical_urgent"),
+    ("everything has gone blurry and i keep seeing zigzags", "medical_urgent"),
+    ("my face and feet have puffed up and my headache wont go", "medical_urgent"),
+    ("i can barely breathe", "medical_urgent"),
+]
+
+INDIRECT_SAFE = [
+    "we stood on the bridge and dropped petals in the river for her",
+    "i wrote a goodbye letter to go in his coffin",
+    "i updated my will after she died, it felt sensible",
+    "can i drink alcohol with my antidepressants",
+    "i felt faint at the inquest but im ok now",
+    "i get breathless with anxiety when i think about that day",
+    "had a fever last week but its all better now",
+    "she was born sleeping with the cord round her neck",
+    "i could sleep forever im so tired",
+    "ive never self harmed and im not going to start",
+    "i dont want to be around pregnant people right now",
+    "the fast train to london was packed",
+    "my chest hurts from sobbing",
+    "i would die for my kids, thats why this hurts",
+    "grief is a knife in my chest",
+]
+
+
+@pytest.mark.parametrize("text,kind", INDIRECT_RISKY)
+def test_indirect_risk_is_caught(catalogue, text, kind):
+    t = catalogue.triage(text)
+    assert t.risk, f"missed: {text!r}"
+    assert t.risk_kind == kind, (text, t.risk_kind, t.risk_phrases)
+
+
+@pytest.mark.parametrize("text", INDIRECT_SAFE)
+def test_grief_that_looks_risky_is_not(catalogue, text):
+    t = catalogue.triage(text)
+    assert not t.risk, (text, t.risk_kind, t.risk_phrases)
+
+
+def test_near_needs_the_context_close_by(catalogue):
+    # "bleeding" counts with a heavy word within 5 words, not anywhere in a long message
+    assert catalogue.triage("bleeding and it wont stop").risk
+    far = ("bleeding a little, the midwife says thats fine and we had a lovely day at the park "
+           "with the dog and then my mum rang and she wont stop going on about christmas")
+    assert not catalogue.triage(far).risk
+
+
+def test_near_must_be_a_small_number_with_a_context(catalogue_dir):
+    risk = catalogue_dir / "risk.yaml"
+    text = risk.read_text(encoding="utf-8")
+    risk.write_text(text.replace("medical_urgent:\n", "medical_urgent:\n  - phrase: odd words\n"
+                                 "    near: 3\n", 1), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="near: expected 0-30 words, with a 'with:' context"):
+        load_catalogue(catalogue_dir)
+    risk.write_text(text.replace("medical_urgent:\n", "medical_urgent:\n  - phrase: odd words\n"
+                                 "    with: means\n    near: 99\n", 1), encoding="utf-8")
+    with pytest.raises(CatalogueError, match="near: expected 0-30"):
+        load_catalogue(catalogue_dir)
