@@ -146,3 +146,31 @@ def test_more_indirect_risk_is_caught(catalogue, text, kind):
 def test_more_grief_and_idioms_stay_calm(catalogue, text):
     result = catalogue.triage(text)
     assert not result.risk, (text, result.risk_phrases)
+
+
+@pytest.mark.parametrize("text,risky", [
+    ("help my baby isnt breathing", True),
+    ("my toddler is going blue", True),
+    ("she isnt waking up", True),
+    ("my son stopped breathing in his sleep in march", False),  # the loss itself, told as history
+    ("went in to check on her and she wasnt breathing", False),
+    ("my partner isnt moving on at all", False),
+])
+def test_a_child_not_breathing_now_is_urgent(catalogue, text, risky):
+    assert catalogue.triage(text).risk is risky, text
+
+
+@pytest.mark.parametrize("text,risky", [
+    ("been sitting in the car by the reservoir every night, just parked there", True),
+    ("gave all my things away this week, its easier", True),
+    ("ill be with you soon my darling boy", True),
+    ("i want my family to know it wasnt anyones fault", True),
+    ("my brother said he was off to the beach to be with his son, cant reach him", True),
+    ("he keeps saying im next", True),
+    ("we go to my babys grave every sunday", False),
+    ("we walked to the bridge and sat there for ages remembering her", False),
+    ("my partner keeps pushing me away since the loss", False),
+    ("i never got to tell her i loved her", False),
+])
+def test_goodbyes_places_and_threats(catalogue, text, risky):
+    assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)

@@ -259,3 +259,18 @@ def test_teen_needs_the_texters_own_teenage_age(catalogue, text):
 def test_teen_leads_even_with_a_loss_type(catalogue):
     t = catalogue.triage("im 17 and we lost our baby in nicu")
     assert t.topics[:2] == ("teen", "neonatal_death")
+
+
+@pytest.mark.parametrize("topic,text", [
+    ("sudden_infant_death", "went in to check on her and she wasnt breathing"),
+    ("trauma", "the panic attacks come every time i smell the hospital soap"),
+    ("trauma", "i cant drive past the maternity unit any more"),
+    ("hours", "are you open over the bank holiday"),
+    ("hours", "how long until someone gets back to me"),
+    ("siblings", "is there a story book for talking about death with a 4 yr old"),
+    ("friends_family", "dreading telling everyone at work tomorrow"),
+    ("low_mood", "started smoking again since she died"),
+    ("next_pregnancy", "too scared to get excited about this pregnancy"),
+])
+def test_more_everyday_wording_finds_its_topic(catalogue, topic, text):
+    assert topic in catalogue.triage(text).topics, text
