@@ -174,3 +174,20 @@ def test_a_child_not_breathing_now_is_urgent(catalogue, text, risky):
 ])
 def test_goodbyes_places_and_threats(catalogue, text, risky):
     assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
+
+
+@pytest.mark.parametrize("text,risky", [
+    ("took a handful of my sleeping tablets with wine", True),
+    ("got all my pills lined up on the bedside table", True),
+    ("sitting in the garage with the engine running", True),
+    ("you wont hear from me again", True),
+    ("my sister keeps saying shell take all her tablets", True),
+    ("voices keep telling me to hurt him", True),
+    ("he threatened to throw acid at me", True),
+    ("i wanted to die when they told me but i feel steadier now", False),
+    ("i used to have dark thoughts but ive had lots of help", False),
+    ("my 5 year old keeps asking if shes going to die too", False),
+    ("climbing over the fence to get the ball back", False),
+])
+def test_pills_goodbyes_and_the_past(catalogue, text, risky):
+    assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
