@@ -191,3 +191,17 @@ def test_goodbyes_places_and_threats(catalogue, text, risky):
 ])
 def test_pills_goodbyes_and_the_past(catalogue, text, risky):
     assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
+
+
+@pytest.mark.parametrize("text,risky", [
+    ("been looking into ways out, proper ones", True),
+    ("i wont be around to see it get easier", True),
+    ("my stepdad keeps hitting my mum since the funeral", True),
+    ("he told her shes dead if she tells anyone", True),
+    ("my friend has cuts all over her arms and wont let me call anyone", True),
+    ("ive been leaving the baby crying for hours, i cant go near him", True),
+    ("i used to self harm as a teen but not for years", False),
+    ("i honestly thought i was going to die in labour, still have nightmares", False),
+])
+def test_ways_out_others_at_risk_and_the_past(catalogue, text, risky):
+    assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
