@@ -205,3 +205,18 @@ def test_pills_goodbyes_and_the_past(catalogue, text, risky):
 ])
 def test_ways_out_others_at_risk_and_the_past(catalogue, text, risky):
     assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
+
+
+@pytest.mark.parametrize("text,risky", [
+    ("up at 4am googling the quickest ways to go", True),
+    ("ive got a plan and a date", True),
+    ("keep staring at the loft hatch wondering if it would hold me", True),
+    ("taken 20 paracetamol, how long till they work", True),
+    ("she said she wants to take our eldest with her to be with the baby", True),
+    ("my mate put a goodbye post on facebook and isnt answering", True),
+    ("her boyfriend hits her and its getting worse", True),
+    ("he watched me haemorrhage and now he cant sleep", False),
+    ("we wrote goodbye letters to put in her coffin", False),
+])
+def test_methods_plans_and_third_parties(catalogue, text, risky):
+    assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
