@@ -148,19 +148,15 @@ def test_more_grief_and_idioms_stay_calm(catalogue, text):
     assert not result.risk, (text, result.risk_phrases)
 
 
-@pytest.mark.parametrize("text,risky", [
+# later rounds: each line says whether the text must be urgent; the risky ones are general
+# wording taken from what fresh evaluation sets missed, the calm ones from their false alarms
+RISKY_OR_NOT = [
     ("help my baby isnt breathing", True),
     ("my toddler is going blue", True),
     ("she isnt waking up", True),
     ("my son stopped breathing in his sleep in march", False),  # the loss itself, told as history
     ("went in to check on her and she wasnt breathing", False),
     ("my partner isnt moving on at all", False),
-])
-def test_a_child_not_breathing_now_is_urgent(catalogue, text, risky):
-    assert catalogue.triage(text).risk is risky, text
-
-
-@pytest.mark.parametrize("text,risky", [
     ("been sitting in the car by the reservoir every night, just parked there", True),
     ("gave all my things away this week, its easier", True),
     ("ill be with you soon my darling boy", True),
@@ -171,12 +167,6 @@ def test_a_child_not_breathing_now_is_urgent(catalogue, text, risky):
     ("we walked to the bridge and sat there for ages remembering her", False),
     ("my partner keeps pushing me away since the loss", False),
     ("i never got to tell her i loved her", False),
-])
-def test_goodbyes_places_and_threats(catalogue, text, risky):
-    assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
-
-
-@pytest.mark.parametrize("text,risky", [
     ("took a handful of my sleeping tablets with wine", True),
     ("got all my pills lined up on the bedside table", True),
     ("sitting in the garage with the engine running", True),
@@ -188,12 +178,6 @@ def test_goodbyes_places_and_threats(catalogue, text, risky):
     ("i used to have dark thoughts but ive had lots of help", False),
     ("my 5 year old keeps asking if shes going to die too", False),
     ("climbing over the fence to get the ball back", False),
-])
-def test_pills_goodbyes_and_the_past(catalogue, text, risky):
-    assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
-
-
-@pytest.mark.parametrize("text,risky", [
     ("been looking into ways out, proper ones", True),
     ("i wont be around to see it get easier", True),
     ("my stepdad keeps hitting my mum since the funeral", True),
@@ -202,12 +186,6 @@ def test_pills_goodbyes_and_the_past(catalogue, text, risky):
     ("ive been leaving the baby crying for hours, i cant go near him", True),
     ("i used to self harm as a teen but not for years", False),
     ("i honestly thought i was going to die in labour, still have nightmares", False),
-])
-def test_ways_out_others_at_risk_and_the_past(catalogue, text, risky):
-    assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
-
-
-@pytest.mark.parametrize("text,risky", [
     ("up at 4am googling the quickest ways to go", True),
     ("ive got a plan and a date", True),
     ("keep staring at the loft hatch wondering if it would hold me", True),
@@ -217,6 +195,9 @@ def test_ways_out_others_at_risk_and_the_past(catalogue, text, risky):
     ("her boyfriend hits her and its getting worse", True),
     ("he watched me haemorrhage and now he cant sleep", False),
     ("we wrote goodbye letters to put in her coffin", False),
-])
-def test_methods_plans_and_third_parties(catalogue, text, risky):
+]
+
+
+@pytest.mark.parametrize("text,risky", RISKY_OR_NOT)
+def test_risk_or_not(catalogue, text, risky):
     assert catalogue.triage(text).risk is risky, (text, catalogue.triage(text).risk_phrases)
