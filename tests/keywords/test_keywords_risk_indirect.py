@@ -195,6 +195,14 @@ RISKY_OR_NOT = [
     ("her boyfriend hits her and its getting worse", True),
     ("he watched me haemorrhage and now he cant sleep", False),
     ("we wrote goodbye letters to put in her coffin", False),
+    ("honestly if i fell asleep and didnt wake up id be fine with that", True),
+    ("the only way this stops is if im gone", True),
+    ("sat in the car with the engine running and the windows shut", True),
+    ("my dad keeps talking about going to be with our son", True),
+    ("she said shed take all her tablets tonight", True),
+    ("my husband cut himself off from his mates", False),
+    ("my mum said shed take a bullet for me", False),
+    ("whats the overdose limit for paracetamol with co codamol", False),
 ]
 
 
