@@ -23,8 +23,7 @@ from handoff.models import (
     Status,
     User,
 )
-
-PRIORITY_RANK = {Priority.URGENT: 0, Priority.NORMAL: 1, Priority.LOW: 2}
+from handoff.queries import queue_order
 
 
 class NotAllowed(Exception):
@@ -146,8 +145,6 @@ def claim(session: Session, conversation_id: int, nurse: User, now: datetime) ->
 
 def claim_next(session: Session, nurse: User, now: datetime) -> Optional[Conversation]:
     """Take the most urgent, longest-waiting unclaimed conversation, or None if there is none."""
-    from handoff.queries import queue_order
-
     for _ in range(20):  # a colleague may win a row between our read and our update: try the next
         stmt = (select(Conversation.id).where(Conversation.status == Status.WAITING)
                 .order_by(*queue_order()).limit(1))

@@ -6,7 +6,6 @@ import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
-import pytest
 from sqlalchemy import select, update
 
 from handoff.models import Contact, Conversation, Event, Role, Status, User

@@ -55,6 +55,18 @@ INDIRECT_RISKY = [
     ("everything has gone blurry and i keep seeing zigzags", "medical_urgent"),
     ("my face and feet have puffed up and my headache wont go", "medical_urgent"),
     ("i can barely breathe", "medical_urgent"),
+    # second round: firearms, crashing the car, sleep wishes, things given away, threats, control
+    ("theres a rifle in the shed and i keep thinking about it", "risk_self"),
+    ("thinking of just driving into a wall on the way home", "risk_self"),
+    ("out in the car with no intention of going back", "risk_self"),
+    ("hoping i dont wake up in the morning", "risk_self"),
+    ("sold my bike, wont need it much longer", "risk_self"),
+    ("gave my dog to my sister yesterday", "risk_self"),
+    ("heading up to the old quarry later on my own", "risk_self"),
+    ("ive been burning my arm most nights with a lighter", "risk_self"),
+    ("he said hed stab anyone who comes near the baby", "risk_others"),
+    ("my ex threatened to torch the flat with us inside", "risk_others"),
+    ("hes hidden my keys and my phone, im scared to go downstairs", "risk_others"),
 ]
 
 INDIRECT_SAFE = [
@@ -73,6 +85,12 @@ INDIRECT_SAFE = [
     "my chest hurts from sobbing",
     "i would die for my kids, thats why this hurts",
     "grief is a knife in my chest",
+    "im going to kill my husband if he leaves the dishes again lol",
+    "we went down to the sea tonight to scatter her ashes",
+    "my partner jumped the gun and told his mum before the scan",
+    "bought a glue gun to make her memory box",
+    "been cutting back on caffeine to help me sleep",
+    "they cut the cord and took her straight to nicu",
 ]
 
 
@@ -108,44 +126,6 @@ def test_near_must_be_a_small_number_with_a_context(catalogue_dir):
                                  "    with: means\n    near: 99\n", 1), encoding="utf-8")
     with pytest.raises(CatalogueError, match="near: expected 0-30"):
         load_catalogue(catalogue_dir)
-
-
-# a second round of general vocabulary: firearms, crashing the car, passive sleep wishes, things
-# no longer needed, heading for a place, self-harm as a habit, threats to others, control
-MORE_RISKY = [
-    ("theres a rifle in the shed and i keep thinking about it", "risk_self"),
-    ("thinking of just driving into a wall on the way home", "risk_self"),
-    ("out in the car with no intention of going back", "risk_self"),
-    ("hoping i dont wake up in the morning", "risk_self"),
-    ("sold my bike, wont need it much longer", "risk_self"),
-    ("gave my dog to my sister yesterday", "risk_self"),
-    ("heading up to the old quarry later on my own", "risk_self"),
-    ("ive been burning my arm most nights with a lighter", "risk_self"),
-    ("he said hed stab anyone who comes near the baby", "risk_others"),
-    ("my ex threatened to torch the flat with us inside", "risk_others"),
-    ("hes hidden my keys and my phone, im scared to go downstairs", "risk_others"),
-]
-MORE_SAFE = [
-    "im going to kill my husband if he leaves the dishes again lol",
-    "we went down to the sea tonight to scatter her ashes",
-    "my partner jumped the gun and told his mum before the scan",
-    "bought a glue gun to make her memory box",
-    "been cutting back on caffeine to help me sleep",
-    "they cut the cord and took her straight to nicu",
-]
-
-
-@pytest.mark.parametrize("text,kind", MORE_RISKY)
-def test_more_indirect_risk_is_caught(catalogue, text, kind):
-    result = catalogue.triage(text)
-    assert result.risk, text
-    assert result.risk_kind == kind, (text, result.risk_kind, result.risk_phrases)
-
-
-@pytest.mark.parametrize("text", MORE_SAFE)
-def test_more_grief_and_idioms_stay_calm(catalogue, text):
-    result = catalogue.triage(text)
-    assert not result.risk, (text, result.risk_phrases)
 
 
 # later rounds: each line says whether the text must be urgent; the risky ones are general
