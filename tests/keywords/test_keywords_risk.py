@@ -10,6 +10,8 @@ RAMBLE = ("sorry this is long. its been 7 months since we lost our boy at 31 wee
 
 RISKY = [
     # risk_self: said outright, misspelt, in text-speak, in capitals
+    ("i am suicidal", "risk_self"),
+    ("im suicidal tonight", "risk_self"),
     ("honestly think everyone would be better off without me", "risk_self"),
     ("i keep thinking about ending it all since we lost her", "risk_self"),
     ("i dont want to be here anymore x", "risk_self"),
