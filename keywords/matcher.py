@@ -11,9 +11,9 @@ Built once at load into read-only tables, so one Index serves many threads:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -40,8 +40,7 @@ def stem(word: str) -> str:
     return word
 
 
-@dataclass(frozen=True)
-class Found:
+class Found(NamedTuple):
     """A phrase found: its entry, token positions [start, end), weakest word score, words matched."""
 
     entry: Entry
@@ -155,12 +154,14 @@ class Index:
     def find(self, tokens: list[str]) -> list[Found]:
         """Find every phrase whose words appear in order, allowing a few filler words between."""
         (alts, starts), n, root = self._alternatives(tokens), len(tokens), self.root
-        best: dict[tuple[int, int], Found] = {}
+        fillers, max_skips = self.fillers, self.max_skips
+        # (entry id, start) -> (score, end, entry, walked): the best reading of each phrase found
+        best: dict[tuple[int, int], tuple] = {}
         for start in range(n):
             if not starts[start]:
                 continue  # most words start no phrase: skip the walk
             # the words walked are kept as a linked list ((words, earlier), ...) and only joined
-            # into text when a phrase ends, which is rare next to the steps taken
+            # into text for the readings kept, which are few next to the steps taken
             stack = [(root, start, 100.0, 0, None)]
             while stack:
                 node, pos, score, skips, path = stack.pop()
@@ -168,29 +169,38 @@ class Index:
                     continue
                 named = False
                 for seq, word_score, step in alts[pos]:
-                    child = node
-                    for word in seq:
-                        child = child.get(word)
-                        if child is None:
-                            break
+                    if len(seq) == 1:
+                        child = node.get(seq[0])
+                    else:
+                        child = node
+                        for word in seq:
+                            child = child.get(word)
+                            if child is None:
+                                break
                     if child is None:
                         continue
                     named = True
                     low = score if score < word_score else word_score
                     walked = (seq, path)
-                    words = None  # joined once per node, however many entries end here
-                    for entry in child.get("", ()):
-                        key, end = (id(entry), start), pos + step
-                        old = best.get(key)
-                        # the surest reading wins; at equal scores the longest (a guard must
-                        # cover all it speaks for: "if i had a fever or heavy bleeding")
-                        if low >= entry.threshold and (old is None or (old.score, old.end) < (low, end)):
-                            if words is None:
-                                words = _words(walked)
-                            best[key] = Found(entry, start, end, low, words)
-                    stack.append((child, pos + step, low, skips, walked))
+                    ending = child.get("")
+                    if ending:
+                        end = pos + step
+                        for entry in ending:
+                            # the surest reading wins; at equal scores the longest (a guard must
+                            # cover all it speaks for: "if i had a fever or heavy bleeding")
+                            if low >= entry.threshold:
+                                key = (id(entry), start)
+                                old = best.get(key)
+                                if old is None or (old[0], old[1]) < (low, end):
+                                    best[key] = (low, end, entry, walked)
+                    # walk on only where the phrase can go on: most words end a phrase or a path
+                    if len(child) > (ending is not None) and pos + step < n:
+                        stack.append((child, pos + step, low, skips, walked))
                 if not named and ANY in node:  # a gap ("...") in a phrase takes this word
                     stack.append((node[ANY], pos + 1, score, skips, ((tokens[pos],), path)))
-                if node is not root and skips < self.max_skips and tokens[pos] in self.fillers:
+                if node is not root and skips < max_skips and tokens[pos] in fillers:
                     stack.append((node, pos + 1, score, skips + 1, path))
-        return sorted(best.values(), key=lambda f: (f.start, f.end))
+        found = [Found(entry, start, end, low, _words(walked))
+                 for (_, start), (low, end, entry, walked) in best.items()]
+        found.sort(key=lambda f: (f.start, f.end))
+        return found
