@@ -38,7 +38,8 @@ def write_generated_catalogue(folder: Path, phrases: int = 1000, seed: int = 7) 
     """Write a catalogue folder with `phrases` generated phrases (plus the shipped support files)."""
     source = resources.files("keywords") / "catalogue"
     folder.mkdir(parents=True, exist_ok=True)
-    for name in ("settings.yaml", "textspeak.yaml", "keywords.yaml", "realwords.txt"):
+    for name in ("settings.yaml", "textspeak.yaml", "keywords.yaml", "realwords.txt",
+                 "risk_examples.txt"):
         shutil.copyfile(str(source / name), folder / name)
     # the shipped guards name contexts defined in the shipped risk.yaml; these stand alone
     (folder / "guards.yaml").write_text("guards:\n  - dead busy\n  - killing time\n",

@@ -29,7 +29,7 @@ def init_app(app: Flask) -> None:
     """Add the helpline commands to the app's CLI."""
     from bot.outbox_cli import outbox
 
-    for command in (simulate, hours, queue, triage, user, replay_spool, outbox):
+    for command in (simulate, hours, queue, triage, catalogue, user, replay_spool, outbox):
         app.cli.add_command(command)
 
 
@@ -121,6 +121,30 @@ def triage(as_json: bool, at: str | None, text: str) -> None:
     for m in data["matches"]:
         click.echo(f"  {m['topic']:<22} {m['score']:5.1f}  {m['phrase']}")
     click.echo(f"reply: {reply}")
+
+
+@click.group()
+def catalogue() -> None:
+    """Work with the keyword catalogue (HELPLINE_KEYWORDS_DIR, or the shipped one)."""
+
+
+@catalogue.command("train")
+@click.option("--dir", "directory", default=None,
+              help="The catalogue folder (default: HELPLINE_KEYWORDS_DIR, else the shipped one).")
+@with_appcontext
+def catalogue_train(directory: str | None) -> None:
+    """Train the risk model from risk_examples.txt and save risk_model.json beside it."""
+    from keywords import CatalogueError, save_risk_model
+    from keywords.engine import catalogue_folder
+
+    folder = catalogue_folder(directory or current_app.config.get("KEYWORDS_DIR"))
+    try:
+        trained = save_risk_model(folder)
+    except CatalogueError as exc:
+        raise click.ClickException(str(exc)) from None
+    counts = trained.example_counts()
+    click.echo(f"saved {folder / 'risk_model.json'}: trained on {sum(counts.values())} examples ("
+               + ", ".join(f"{n} {label}" for label, n in counts.items()) + ")")
 
 
 @click.group()

@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 import functools
+import logging
 import re
+import threading
 from importlib import resources
 from pathlib import Path
 
 from .entries import load_data
 from .loader import CatalogueData, parse_yaml, read_keywords
-from .matcher import Index
+from .matcher import Found, Index, stem
+from .model import FUNCTION_WORDS, LABELS, Features, RiskModel, features, train
 from .normalise import normalise
-from .triage import Triage, decide
+from .schema import MODEL_FILE, RISK_KINDS
+from .triage import Evidence, Triage, decide
 
+log = logging.getLogger(__name__)
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation, spaces and emoji around a lone keyword
+# risk models trained in this process, by the stamp of what they were trained from: copies of
+# one catalogue (tests, several apps in one process) train once
+_TRAINED: dict[str, RiskModel] = {}
+_TRAINING = threading.Lock()
+_RISK = frozenset(RISK_KINDS)
 
 
 class Catalogue:
@@ -31,6 +41,10 @@ class Catalogue:
         self._index = Index(data.entries, data.settings.exact_max_letters, data.settings.fillers,
                             data.settings.max_skips, data.realwords, contractions,
                             data.settings.not_inflections)
+        self._canonical = functools.lru_cache(maxsize=50_000)(self._canonical_word)
+        self.model_was_saved = data.model is not None  # False: trained at this load
+        self.model = data.model or self._train(data)
+        self._examples = data.examples
 
     def __repr__(self) -> str:
         return f"<Catalogue {self.source}: {self.phrase_count} phrases>"
@@ -39,21 +53,115 @@ class Catalogue:
         """Judge one message: risk first, then the topics it is about."""
         norm = normalise(text or "", self.speak)
         tokens, origin = self._index.split(norm.tokens)
-        return decide(norm, origin, self._index.find(tokens), self.settings)
+        found = self._index.find(tokens)
+        words, feats = self._read(tokens, found)
+        score = self.model.probability(feats)
+        evidence = None
+        if score >= self.settings.risk_threshold:
+            evidence = Evidence(score, self.model.kind(feats),
+                                self._spans(self.model.evidence(feats), tokens, words, found))
+        return decide(norm, origin, found, self.settings, score, evidence)
+
+    def example_counts(self) -> dict[str, int]:
+        """How many examples of each label the risk model was trained from."""
+        return {label: sum(e.label == label for e in self._examples) for label in LABELS}
+
+    def features(self, text: str) -> Features:
+        """The risk model's features of a message (see keywords/model.py)."""
+        tokens, _ = self._index.split(normalise(text or "", self.speak).tokens)
+        return self._read(tokens, self._index.find(tokens))[1]
+
+    def _read(self, tokens: list[str], found: list[Found]) -> tuple[list[str | None], Features]:
+        # the words the model reads, and its features. Words a guard or an `unless` explains
+        # away ("at the end of my rope", "want to be with my baby in the chapel of rest") are
+        # hidden from it too, as None: the catalogue has already judged that wording safe.
+        words: list[str | None] = [self._canonical(t) for t in tokens]
+        hidden = _explained(found)
+        for i in hidden:
+            words[i] = None
+        # a context met only through a common word ("him" is an `abuser` word) tells nothing
+        contexts = {f.entry.label for f in found if f.entry.kind == "context"
+                    and not FUNCTION_WORDS.issuperset(tokens[f.start:f.end])
+                    and not (hidden and hidden.issuperset(range(f.start, f.end)))}
+        return words, features(words, contexts)
+
+    def _canonical_word(self, token: str) -> str:
+        # the catalogue word a token stands for (typos and endings forgiven), without its ending
+        if token not in self._index.vocab:
+            options, _ = self._index.options(token)
+            token = next((seq[0] for seq, _, _ in options if len(seq) == 1), token)
+        return stem(token) if len(token) > 4 else token
+
+    @staticmethod
+    def _spans(names: list[str], tokens: list[str], words: list[str | None],
+               found: list[Found]) -> list[tuple[str, int, int]]:
+        # where in the message each of the model's strongest features lies, as token positions
+        out = []
+        for name in names:
+            kind, _, rest = name.partition(" ")
+            if kind == "x":
+                hit = next((f for f in found if f.entry.kind == "context" and f.entry.label == rest), None)
+                if hit:
+                    out.append((" ".join(tokens[hit.start:hit.end]), hit.start, hit.end))
+                continue
+            want = rest.split(" ")
+            last = {"w": 0, "b": 1, "s": 2}[kind]  # offset of the feature's last word
+            for i in range(len(words) - last):
+                if words[i] == want[0] and words[i + last] == want[-1]:
+                    out.append((" ".join(tokens[i:i + last + 1]), i, i + last + 1))
+                    break
+        return out
+
+    def _train(self, data: CatalogueData) -> RiskModel:
+        with _TRAINING:
+            model = _TRAINED.get(data.source)
+            if model is None:
+                log.warning("risk model: training from %d examples in %s (risk_model.json is "
+                            "missing or older than the catalogue; `helpline catalogue train` saves "
+                            "it)", len(data.examples), self.source)
+                model = _TRAINED[data.source] = train(data.examples, self.features, data.source)
+            return model
 
     def keyword(self, text: str) -> str | None:
         """Return this catalogue's keyword result when the whole message is one keyword word."""
         return keyword_of(text, self.keywords)
 
 
+def _explained(found: list[Found]) -> set[int]:
+    """Token positions inside a risk guard, or inside a risk phrase cancelled by its `unless`."""
+    out: set[int] = set()
+    follows = {(f.entry.label, f.start): f for f in found if f.entry.kind == "unless"}
+    for f in found:
+        e = f.entry
+        if e.kind == "guard" and e.blocks & _RISK:
+            out.update(range(f.start, f.end))
+        elif e.unless and e.kind == "risk" and (e.unless, f.end) in follows:
+            out.update(range(f.start, follows[(e.unless, f.end)].end))
+    return out
+
+
+def catalogue_folder(directory: str | Path | None = None) -> Path:
+    """The folder a catalogue is read from: `directory`, or the one shipped in the package."""
+    return Path(directory) if directory is not None else Path(str(resources.files("keywords") / "catalogue"))
+
+
 def load_catalogue(directory: str | Path | None = None) -> Catalogue:
     """Load keywords/catalogue (or `directory`, e.g. a supervisor's edited copy) and compile it."""
-    if directory is None:
-        root = resources.files("keywords") / "catalogue"
-        return Catalogue(load_data(lambda name: (root / name).read_text(encoding="utf-8")))
-    folder = Path(directory)
+    folder = catalogue_folder(directory)
     return Catalogue(load_data(lambda name: (folder / name).read_text(encoding="utf-8")),
-                     source=str(folder))
+                     source="package" if directory is None else str(folder))
+
+
+def save_risk_model(directory: str | Path | None = None) -> Catalogue:
+    """Train the risk model from the folder's risk_examples.txt and save risk_model.json there,
+    so that later loads need not train; return the catalogue as loaded before saving."""
+    folder = catalogue_folder(directory)
+    catalogue = load_catalogue(folder)
+    target = folder / MODEL_FILE
+    spare = target.with_name(target.name + ".new")
+    spare.write_text(catalogue.model.to_json(), encoding="utf-8")
+    spare.replace(target)  # atomic: a reader sees the old file or the new one, never half
+    return catalogue
 
 
 def keyword_of(text: str, table: dict[str, str]) -> str | None:

@@ -1,24 +1,26 @@
 """Turn risk.yaml, topics.yaml and guards.yaml into compiled entries, cross-checking names."""
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Callable
 
 from .loader import (CatalogueData, CatalogueError, Settings, check_keys, check_labels,
                      read_entries, read_files, read_keywords, read_realwords, read_settings,
-                     read_textspeak)
+                     read_text, read_textspeak)
+from .model import EXAMPLES_FILE, RiskModel, read_examples, stamp
 from .normalise import TextSpeak
-from .schema import RISK_KINDS, TOPICS, Entry
+from .schema import MODEL_FILE, MODEL_SOURCES, RISK_KINDS, TOPICS, Entry
 
-_RISK_EXTRA = {"with", "near", "unsafe", "unless"}
+_RISK_EXTRA = {"with", "near", "unsafe", "unless", "weak"}
 _TOPIC_EXTRA = {"with", "near", "unless"}
 _GUARD_EXTRA = {"blocks", "with", "near"}
 
 
 def _maker(kind: str, label: str) -> Callable:
     def make(where: str, item: dict, threshold: int, parse: Callable) -> Callable:
-        unsafe = item.get("unsafe", False)
-        if not isinstance(unsafe, bool):
-            raise CatalogueError(f"{where}: unsafe: expected true or false, got {unsafe!r}")
+        unsafe, weak = item.get("unsafe", False), item.get("weak", False)
+        for key, value in (("unsafe", unsafe), ("weak", weak)):
+            if not isinstance(value, bool):
+                raise CatalogueError(f"{where}: {key}: expected true or false, got {value!r}")
         context = item.get("with")
         if context is not None and not isinstance(context, str):
             raise CatalogueError(f"{where}: with: expected the name of a context, got {context!r}")
@@ -43,7 +45,7 @@ def _maker(kind: str, label: str) -> Callable:
         def build(phrase: str, pattern: list) -> list[Entry]:
             return [Entry(phrase=phrase, pattern=pattern, kind=kind, label=label,
                           threshold=threshold, context=context, unsafe=unsafe, blocks=blocked,
-                          unless=tag, where=where, near=near)] + follows
+                          unless=tag, where=where, near=near, weak=weak)] + follows
         return build
     return make
 
@@ -97,13 +99,19 @@ def _check_contexts(entries: list[Entry]):
 
 def load_data(read: Callable[[str], str]) -> CatalogueData:
     """Read and validate a whole catalogue folder through `read(name) -> text`."""
-    files: dict[str, Any] = read_files(read)
+    files, raw = read_files(read)
     settings = read_settings(files["settings.yaml"])
     speak = read_textspeak(files["textspeak.yaml"])
     entries = (_risk(files["risk.yaml"], speak, settings)
                + _topics(files["topics.yaml"], speak, settings)
                + _guards(files["guards.yaml"], speak, settings))
     _check_contexts(entries)
+    source = stamp({name: raw[name] for name in MODEL_SOURCES})
+    saved = read_text(read, MODEL_FILE, optional=True)
+    model = RiskModel.from_json(saved) if saved is not None else None
     return CatalogueData(settings=settings, speak=speak, entries=tuple(entries),
                          keywords=read_keywords(files["keywords.yaml"]),
-                         realwords=read_realwords(files["realwords.txt"]))
+                         realwords=read_realwords(files["realwords.txt"]),
+                         examples=read_examples(raw[EXAMPLES_FILE]),
+                         model=model if model is not None and model.source == source else None,
+                         source=source)

@@ -12,6 +12,7 @@ from .schema import FILES, KEYWORD_RESULTS, RISK_KINDS, TOPICS, CatalogueError, 
 
 _SETTINGS_INTS = {"exact_max_letters": (1, 12), "threshold": (50, 100), "max_skips": (0, 4)}
 _GESTATION_INTS = {"miscarriage_below": (4, 30), "stillbirth_from": (20, 30)}
+_MODEL_INTS = {"threshold": (1, 99), "weak_threshold": (1, 99)}
 _TEEN_INTS = {"min_age": (8, 21), "max_age": (8, 21), "min_school_year": (1, 14),
               "max_school_year": (1, 14)}
 
@@ -45,6 +46,8 @@ class Settings:
     not_inflections: frozenset[str]
     gestation: dict
     teen: dict
+    risk_threshold: float = 0.5
+    weak_threshold: float = 0.2
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,9 @@ class CatalogueData:
     entries: tuple[Entry, ...]
     keywords: dict[str, str]
     realwords: frozenset[str]
+    examples: tuple = ()        # risk_examples.txt, as keywords.model.Example
+    model: Any = None           # risk_model.json when it matches `source`, else None (train it)
+    source: str = ""            # stamp of the files the risk model is trained from
 
 
 def parse_yaml(name: str, text: str) -> dict:
@@ -102,8 +108,8 @@ def _word_list(where: str, value: Any) -> list[str]:
 def read_settings(data: dict) -> Settings:
     """Validate settings.yaml."""
     w = "settings.yaml"
-    check_keys(w, data, set(_SETTINGS_INTS) | {"fillers", "not_inflections", "gestation", "teen"},
-                set(_SETTINGS_INTS))
+    check_keys(w, data, set(_SETTINGS_INTS) | {"fillers", "not_inflections", "gestation", "teen",
+                                               "risk_model"}, set(_SETTINGS_INTS) | {"risk_model"})
     ints = {k: _int(f"{w}: {k}", data[k], *r) for k, r in _SETTINGS_INTS.items()}
     gest = data.get("gestation") or {}
     check_keys(f"{w}: gestation", gest, set(_GESTATION_INTS) | {"loss_words", "ignore_before",
@@ -119,7 +125,14 @@ def read_settings(data: dict) -> Settings:
     teen = {k: _int(f"{w}: teen: {k}", teen.get(k, r[0]), *r) for k, r in _TEEN_INTS.items()}
     fillers = frozenset(_word_list(f"{w}: fillers", data.get("fillers", [])))
     exempt = frozenset(_word_list(f"{w}: not_inflections", data.get("not_inflections", [])))
-    return Settings(fillers=fillers, not_inflections=exempt, gestation=gest, teen=teen, **ints)
+    model = data["risk_model"]
+    if not isinstance(model, dict):
+        raise CatalogueError(f"{w}: risk_model: expected a mapping with threshold")
+    check_keys(f"{w}: risk_model", model, set(_MODEL_INTS), set(_MODEL_INTS))
+    percent = {k: _int(f"{w}: risk_model: {k}", model[k], *r) for k, r in _MODEL_INTS.items()}
+    return Settings(fillers=fillers, not_inflections=exempt, gestation=gest, teen=teen,
+                    risk_threshold=percent["threshold"] / 100,
+                    weak_threshold=percent["weak_threshold"] / 100, **ints)
 
 
 def read_textspeak(data: dict) -> TextSpeak:
@@ -216,16 +229,25 @@ def check_labels(where: str, found: set[str], allowed: tuple[str, ...], what: st
                              f"expected one of {', '.join(allowed)}")
 
 
-def read_files(read: Callable[[str], str]) -> dict[str, Any]:
-    """Read every catalogue file through `read(name)`, parsing the YAML ones."""
-    out = {}
+def read_text(read: Callable[[str], str], name: str, optional: bool = False) -> str | None:
+    """Read one catalogue file's text; a missing optional file gives None."""
+    try:
+        return read(name)
+    except FileNotFoundError:
+        if optional:
+            return None
+        raise CatalogueError(f"{name}: cannot read the file (FileNotFoundError)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogueError(f"{name}: cannot read the file ({exc.__class__.__name__})") from None
+
+
+def read_files(read: Callable[[str], str]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read every catalogue file through `read(name)`: (YAML ones parsed, raw texts)."""
+    out, raw = {}, {}
     for name in FILES:
-        try:
-            text = read(name)
-        except (FileNotFoundError, OSError) as exc:
-            raise CatalogueError(f"{name}: cannot read the file ({exc.__class__.__name__})") from None
+        raw[name] = text = read_text(read, name)
         out[name] = text if name.endswith(".txt") else parse_yaml(name, text)
-    return out
+    return out, raw
 
 
 __all__ = ["CatalogueError", "CatalogueData", "Settings", "RISK_KINDS", "TOPICS", "Entry"]

@@ -15,7 +15,12 @@ LOSS_TOPICS = ("miscarriage", "late_loss", "stillbirth", "neonatal_death", "sudd
 KEYWORD_RESULTS = ("stop", "start", "yes", "help")
 
 FILES = ("settings.yaml", "textspeak.yaml", "risk.yaml", "topics.yaml", "guards.yaml",
-         "keywords.yaml", "realwords.txt")
+         "keywords.yaml", "realwords.txt", "risk_examples.txt")
+# the files whose words the risk model's features are made of (keywords/model.py): when one
+# changes, saved weights are stale. settings.yaml is left out so its threshold can be tuned.
+MODEL_SOURCES = ("textspeak.yaml", "risk.yaml", "topics.yaml", "guards.yaml", "realwords.txt",
+                 "risk_examples.txt")
+MODEL_FILE = "risk_model.json"  # optional: trained from risk_examples.txt when missing or stale
 
 
 class CatalogueError(Exception):
@@ -28,12 +33,12 @@ class Entry:
     # a plain slotted class, not a frozen dataclass: the catalogue builds tens of thousands of
     # these at start-up and frozen dataclasses are several times slower to construct
     __slots__ = ("phrase", "pattern", "kind", "label", "threshold", "context", "unsafe", "blocks",
-                 "unless", "where", "near")
+                 "unless", "where", "near", "weak")
 
     def __init__(self, phrase: str, pattern: list, kind: str, label: str,
                  threshold: int, context: str | None = None, unsafe: bool = False,
                  blocks: frozenset[str] = frozenset(), unless: str | None = None, where: str = "",
-                 near: int | None = None):
+                 near: int | None = None, weak: bool = False):
         self.phrase = phrase          # the phrase as written in the file
         self.pattern = pattern        # the phrase parsed (see keywords/pattern.py)
         self.kind = kind              # "risk", "topic", "guard" or "context"
@@ -45,6 +50,7 @@ class Entry:
         self.unless = unless          # label of the "unless" phrases that cancel this one
         self.where = where            # "risk.yaml: risk_self, phrase 3", for debugging
         self.near = near              # the context must lie within this many words, or None
+        self.weak = weak              # risk only if the risk model scores the message too
 
     def __repr__(self) -> str:
         return f"<Entry {self.label}: {self.phrase!r}>"

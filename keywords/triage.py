@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .matcher import Found
 from .normalise import Normalised
@@ -15,8 +16,7 @@ _BORN_ALIVE = {"neonatal_death", "sudden_infant_death"}
 _FILLERS = {"greeting", "off_topic"}
 
 
-@dataclass(frozen=True)
-class Match:
+class Match(NamedTuple):
     """One catalogue phrase found: which, for what, how sure (0-100), where in the normalised text."""
 
     phrase: str
@@ -31,6 +31,15 @@ class Match:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """The risk model's verdict on a message it scored as risky: why, and where in the text."""
+
+    score: float                           # probability, 0-1
+    kind: str                              # risk_self, risk_others or medical_urgent
+    spans: list[tuple[str, int, int]]      # (words, first token, end token), strongest first
+
+
+@dataclass(frozen=True)
 class Triage:
     """What a message needs: risk (and its kind), topics in priority order, and the evidence."""
 
@@ -41,10 +50,11 @@ class Triage:
     matches: tuple[Match, ...]
     unsafe_to_text: bool
     gestation_weeks: int | None
+    risk_score: float = 0.0  # the risk model's probability (0-1), whatever the phrases found
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dict of the verdict."""
-        return {"risk": self.risk, "risk_kind": self.risk_kind,
+        return {"risk": self.risk, "risk_kind": self.risk_kind, "risk_score": round(self.risk_score, 3),
                 "risk_phrases": list(self.risk_phrases), "topics": list(self.topics),
                 "matches": [m.to_dict() for m in self.matches],
                 "unsafe_to_text": self.unsafe_to_text, "gestation_weeks": self.gestation_weeks}
@@ -87,7 +97,8 @@ def keep(found: list[Found]) -> list[Found]:
             continue
         # a guard cancels only matches lying wholly inside it: "it hit me" guards "hit me",
         # while "he hit me hard" stays risky even though "hit me hard" is a guard phrase
-        if any(g.start <= f.start and f.end <= g.end and e.label in g.entry.blocks for g in guards):
+        if guards and any(g.start <= f.start and f.end <= g.end and e.label in g.entry.blocks
+                          for g in guards):
             continue
         kept.append(f)
     return kept
@@ -116,18 +127,35 @@ def _tidy(found: list[Found]) -> list[Found]:
     # ("faint" inside "feel faint"), and inflected twins of the same words ("feels faint")
     ranked = sorted(found, key=lambda f: (f.start - f.end, -f.score))
     out: list[Found] = []
+    spans: dict[str, list[tuple[int, int]]] = {}  # label -> spans kept so far
     for f in ranked:
-        if not any(o.entry.label == f.entry.label and o.start <= f.start and f.end <= o.end
-                   for o in out):
+        kept = spans.setdefault(f.entry.label, [])
+        if not any(start <= f.start and f.end <= end for start, end in kept):
+            kept.append((f.start, f.end))
             out.append(f)
     return out
 
 
-def decide(norm: Normalised, origin: list[int], found: list[Found], settings) -> Triage:
-    """Build the Triage from the matches kept after guards and contexts."""
+def _learned(norm: Normalised, origin: list[int], evidence: Evidence) -> list[Match]:
+    out = []
+    for words, start, end in evidence.spans or [("", 0, 0)]:
+        first, last = (norm.spans[origin[start]][0], norm.spans[origin[end - 1]][1]) if end else (0, 0)
+        out.append(Match(words or "(risk model)", evidence.kind, evidence.score * 100, first, last))
+    return out
+
+
+def decide(norm: Normalised, origin: list[int], found: list[Found], settings,
+           score: float = 0.0, evidence: Evidence | None = None) -> Triage:
+    """Build the Triage from the matches kept after guards and contexts, and the risk model's
+    `evidence` when it scored the message as risky (used only when no risk phrase matched)."""
     kept = _tidy(keep(found))
+    if score < settings.weak_threshold:  # a weak phrase ("rope") needs the model's support
+        kept = [f for f in kept if not f.entry.weak]
     matches = [Match(f.words, f.entry.label, f.score, *_span(norm, origin, f)) for f in kept]
     risky = [m for m in matches if m.topic in _RISK_RANK]
+    if not risky and evidence is not None:
+        risky = _learned(norm, origin, evidence)
+        matches += risky
     topics = {m.topic for m in matches if m.topic in _TOPIC_RANK}
     weeks, extra = _numbers(norm, topics, settings)
     matches += extra
@@ -145,7 +173,8 @@ def decide(norm: Normalised, origin: list[int], found: list[Found], settings) ->
         matches=tuple(sorted(matches, key=lambda m: (m.start, m.end, m.topic))),
         unsafe_to_text=any(f.entry.unsafe for f in kept),
         gestation_weeks=weeks,
+        risk_score=score,
     )
 
 
-__all__ = ["Match", "Triage", "decide", "LOSS_TOPICS"]
+__all__ = ["Evidence", "Match", "Triage", "decide", "LOSS_TOPICS"]

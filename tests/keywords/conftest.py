@@ -23,6 +23,6 @@ def catalogue_dir(tmp_path) -> Path:
     target = tmp_path / "catalogue"
     target.mkdir()
     for item in source.iterdir():
-        if item.name.endswith((".yaml", ".txt")):
+        if item.name.endswith((".yaml", ".txt", ".json")):
             shutil.copyfile(str(item), target / item.name)
     return target
