@@ -60,7 +60,8 @@ class Catalogue:
         if score >= self.settings.risk_threshold:
             evidence = Evidence(score, self.model.kind(feats),
                                 self._spans(self.model.evidence(feats), tokens, words, found))
-        return decide(norm, origin, found, self.settings, score, evidence)
+        return decide(norm, origin, found, self.settings, score, evidence,
+                      lambda: self.model.topic(feats))
 
     def example_counts(self) -> dict[str, int]:
         """How many examples of each label the risk model was trained from."""

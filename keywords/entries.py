@@ -1,6 +1,7 @@
 """Turn risk.yaml, topics.yaml and guards.yaml into compiled entries, cross-checking names."""
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 from .loader import (CatalogueData, CatalogueError, Settings, check_keys, check_labels,
@@ -10,6 +11,7 @@ from .model import EXAMPLES_FILE, RiskModel, read_examples, stamp
 from .normalise import TextSpeak
 from .schema import MODEL_FILE, MODEL_SOURCES, RISK_KINDS, TOPICS, Entry
 
+log = logging.getLogger(__name__)
 _RISK_EXTRA = {"with", "near", "unsafe", "unless", "weak"}
 _TOPIC_EXTRA = {"with", "near", "unless"}
 _GUARD_EXTRA = {"blocks", "with", "near"}
@@ -108,7 +110,12 @@ def load_data(read: Callable[[str], str]) -> CatalogueData:
     _check_contexts(entries)
     source = stamp({name: raw[name] for name in MODEL_SOURCES})
     saved = read_text(read, MODEL_FILE, optional=True)
-    model = RiskModel.from_json(saved) if saved is not None else None
+    model = None
+    if saved is not None:
+        try:
+            model = RiskModel.from_json(saved)
+        except CatalogueError as exc:  # derived from the examples: train it again instead
+            log.warning("%s; training the risk model from the examples instead", exc)
     return CatalogueData(settings=settings, speak=speak, entries=tuple(entries),
                          keywords=read_keywords(files["keywords.yaml"]),
                          realwords=read_realwords(files["realwords.txt"]),

@@ -12,7 +12,7 @@ from .schema import FILES, KEYWORD_RESULTS, RISK_KINDS, TOPICS, CatalogueError, 
 
 _SETTINGS_INTS = {"exact_max_letters": (1, 12), "threshold": (50, 100), "max_skips": (0, 4)}
 _GESTATION_INTS = {"miscarriage_below": (4, 30), "stillbirth_from": (20, 30)}
-_MODEL_INTS = {"threshold": (1, 99), "weak_threshold": (1, 99)}
+_MODEL_INTS = {"threshold": (1, 99), "weak_threshold": (1, 99), "topic_threshold": (1, 99)}
 _TEEN_INTS = {"min_age": (8, 21), "max_age": (8, 21), "min_school_year": (1, 14),
               "max_school_year": (1, 14)}
 
@@ -48,6 +48,7 @@ class Settings:
     teen: dict
     risk_threshold: float = 0.5
     weak_threshold: float = 0.2
+    topic_threshold: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -132,7 +133,8 @@ def read_settings(data: dict) -> Settings:
     percent = {k: _int(f"{w}: risk_model: {k}", model[k], *r) for k, r in _MODEL_INTS.items()}
     return Settings(fillers=fillers, not_inflections=exempt, gestation=gest, teen=teen,
                     risk_threshold=percent["threshold"] / 100,
-                    weak_threshold=percent["weak_threshold"] / 100, **ints)
+                    weak_threshold=percent["weak_threshold"] / 100,
+                    topic_threshold=percent["topic_threshold"] / 100, **ints)
 
 
 def read_textspeak(data: dict) -> TextSpeak:

@@ -21,20 +21,24 @@ import math
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, NamedTuple, Sequence
 
-from .schema import MODEL_FILE, RISK_KINDS, CatalogueError
+from .schema import MODEL_FILE, RISK_KINDS, TOPICS, CatalogueError
 
 EXAMPLES_FILE = "risk_examples.txt"
 CALM = "calm"
-LABELS = (CALM,) + RISK_KINDS
+# a calm example may instead name its topic: the topic model learns from those
+TOPIC_LABELS = tuple(t for t in TOPICS if t != "stop_request")
+LABELS = (CALM,) + RISK_KINDS + TOPIC_LABELS
 # bump when features() changes: saved weights made for other features must not be used
 FEATURES_VERSION = 5
 
 # L2 strength of the fit (scikit-learn's C): smaller is smoother; chosen on held-out sets
 C_RISK = 1.0
 C_KIND = 1.0
+C_TOPIC = 1.0
 # weights nearer zero than this are dropped from the saved model: on held-out messages that
 # changed no verdict, and it keeps risk_model.json a third of the size
 PRUNE = 0.05
+TOPIC_PRUNE = 0.1  # the same for the topic model, whose 20 columns would otherwise fill 6 MB
 _MIN_EXAMPLES = 20  # of each label: fewer cannot train anything useful
 
 
@@ -68,17 +72,19 @@ def read_examples(text: str, name: str = EXAMPLES_FILE) -> tuple[Example, ...]:
             raise CatalogueError(f"{name}, line {n}: the same message is already on line {seen[key]}")
         seen[key] = n
         out.append(Example(label, message, n))
-    for label in LABELS:
-        count = sum(e.label == label for e in out)
+    groups = {kind: (kind,) for kind in RISK_KINDS}
+    groups["calm or topic"] = (CALM,) + TOPIC_LABELS
+    for what, labels in groups.items():
+        count = sum(e.label in labels for e in out)
         if count < _MIN_EXAMPLES:
-            raise CatalogueError(f"{name}: needs at least {_MIN_EXAMPLES} {label} examples to "
+            raise CatalogueError(f"{name}: needs at least {_MIN_EXAMPLES} {what} examples to "
                                  f"train the risk model; has {count}")
     return tuple(out)
 
 
 def stamp(sources: Mapping[str, str]) -> str:
     """Hash of every text the weights depend on (catalogue files and examples)."""
-    digest = hashlib.sha256(f"features {FEATURES_VERSION} c {C_RISK} {C_KIND} prune {PRUNE}".encode())
+    digest = hashlib.sha256(f"features {FEATURES_VERSION} c {C_RISK} {C_KIND} {C_TOPIC} prune {PRUNE} {TOPIC_PRUNE}".encode())
     for name in sorted(sources):
         digest.update(b"\0" + name.encode() + b"\0" + sources[name].encode("utf-8"))
     return digest.hexdigest()
@@ -148,12 +154,19 @@ class RiskModel:
     weights: Mapping[str, float]
     kind_bias: tuple[float, ...]
     kind_weights: Mapping[str, tuple[float, ...]]
+    topics: tuple[str, ...] = ()
+    topic_bias: tuple[float, ...] = ()
+    topic_weights: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
     _risk: tuple = field(init=False, repr=False, compare=False)
     _kind: tuple = field(init=False, repr=False, compare=False)
+    _topic: tuple = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_risk", _tables(self.weights))
         object.__setattr__(self, "_kind", _tables(self.kind_weights))
+        index = {t: i for i, t in enumerate(self.topics)}
+        object.__setattr__(self, "_topic", _tables({  # sparse: (topic index, weight) pairs
+            name: tuple((index[t], w) for t, w in row.items()) for name, row in self.topic_weights.items()}))
 
     def probability(self, feats: Features) -> float:
         """Probability (0-1) that a message with these features shows a risk."""
@@ -164,12 +177,22 @@ class RiskModel:
 
     def kind(self, feats: Features) -> str:
         """The most likely kind of risk for a message already judged risky."""
-        totals = list(self.kind_bias)
-        for table, items in zip(self._kind, feats):
-            for key in filter(table.__contains__, items):
-                for i, w in enumerate(table[key]):
-                    totals[i] += w
+        totals = _totals(self.kind_bias, self._kind, feats)
         return RISK_KINDS[max(range(len(totals)), key=totals.__getitem__)]
+
+    def topic(self, feats: Features) -> tuple[str | None, float]:
+        """The most likely topic of a calm message, and its probability (0-1)."""
+        if not self.topics:
+            return None, 0.0
+        totals = list(self.topic_bias)
+        for table, items in zip(self._topic, feats):
+            for key in filter(table.__contains__, items):
+                for i, w in table[key]:
+                    totals[i] += w
+        top = max(totals)
+        shares = [math.exp(t - top) for t in totals]  # softmax, shifted so nothing overflows
+        best = max(range(len(totals)), key=totals.__getitem__)
+        return self.topics[best], shares[best] / sum(shares)
 
     def evidence(self, feats: Features, top: int = 3) -> list[str]:
         """The features that pushed hardest towards risk, strongest first ("w rope", ...)."""
@@ -184,6 +207,8 @@ class RiskModel:
             "bias": self.bias, "kind_bias": list(self.kind_bias),
             "weights": dict(sorted(self.weights.items())),
             "kind_weights": {k: list(v) for k, v in sorted(self.kind_weights.items())},
+            "topics": list(self.topics), "topic_bias": list(self.topic_bias),
+            "topic_weights": {k: dict(v) for k, v in sorted(self.topic_weights.items())},
         }, indent=0) + "\n"
 
     @classmethod
@@ -197,14 +222,45 @@ class RiskModel:
                        weights={str(k): float(v) for k, v in data["weights"].items()},
                        kind_bias=tuple(float(v) for v in data["kind_bias"]),
                        kind_weights={str(k): tuple(float(x) for x in v)
-                                     for k, v in data["kind_weights"].items()})
+                                     for k, v in data["kind_weights"].items()},
+                       topics=tuple(str(t) for t in data["topics"]),
+                       topic_bias=tuple(float(v) for v in data["topic_bias"]),
+                       topic_weights={str(k): {str(t): float(w) for t, w in v.items()}
+                                      for k, v in data["topic_weights"].items()})
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise CatalogueError(f"{name}: not a risk model this version can read ({exc}); "
                                  f"run `helpline catalogue train` to make it again") from None
 
 
+def _totals(bias: tuple[float, ...], tables: tuple, feats: Features) -> list[float]:
+    totals = list(bias)
+    for table, items in zip(tables, feats):
+        for key in filter(table.__contains__, items):
+            for i, w in enumerate(table[key]):
+                totals[i] += w
+    return totals
+
+
+def _columns(fit, names, wanted: Sequence[str], sparse: bool = False) -> tuple[tuple, dict]:
+    # a multi-class fit's bias and per-feature weights, in the order of `wanted`; sparse keeps
+    # only the classes a feature counts for ({topic: weight}), each at least TOPIC_PRUNE
+    order = [list(fit.classes_).index(k) for k in wanted]
+    bias = tuple(round(float(fit.intercept_[i]), 4) for i in order)
+    weights: dict = {}
+    for j, n in enumerate(names):
+        row = tuple(round(float(fit.coef_[i, j]), 4) for i in order)
+        if sparse:
+            kept = {k: w for k, w in zip(wanted, row) if abs(w) >= TOPIC_PRUNE}
+            if kept:
+                weights[str(n)] = kept
+        elif max(map(abs, row)) >= PRUNE:
+            weights[str(n)] = row
+    return bias, weights
+
+
 def train(examples: Sequence[Example], featurise, source: str) -> RiskModel:
-    """Fit both models on the examples; `featurise(text)` gives a message's features."""
+    """Fit the three models (risk or not, which risk, which topic) on the examples;
+    `featurise(text)` gives a message's features."""
     from sklearn.feature_extraction import DictVectorizer  # only when (re)training
     from sklearn.linear_model import LogisticRegression
 
@@ -212,22 +268,23 @@ def train(examples: Sequence[Example], featurise, source: str) -> RiskModel:
     vec = DictVectorizer()
     x = vec.fit_transform(rows)
     names = vec.get_feature_names_out()
-    risky = [e.label != CALM for e in examples]
+    risky = [e.label in RISK_KINDS for e in examples]
     fit = LogisticRegression(C=C_RISK, class_weight="balanced", max_iter=5000).fit(x, risky)
     weights = {str(n): round(float(w), 4) for n, w in zip(names, fit.coef_[0]) if abs(w) >= PRUNE}
     which = [i for i, r in enumerate(risky) if r]
-    labels = [examples[i].label for i in which]
     kinds = LogisticRegression(C=C_KIND, class_weight="balanced", max_iter=5000)
-    kinds.fit(x[which], labels)
-    order = [list(kinds.classes_).index(k) for k in RISK_KINDS]  # read_examples: all are there
-    kind_bias = tuple(round(float(kinds.intercept_[i]), 4) for i in order)
-    kind_weights = {}
-    for j, n in enumerate(names):
-        row = tuple(round(float(kinds.coef_[i, j]), 4) for i in order)
-        if max(map(abs, row)) >= PRUNE:
-            kind_weights[str(n)] = row
+    kinds.fit(x[which], [examples[i].label for i in which])
+    kind_bias, kind_weights = _columns(kinds, names, RISK_KINDS)  # read_examples: all are there
+    about = [i for i, e in enumerate(examples) if e.label in TOPIC_LABELS]
+    found = sorted({examples[i].label for i in about}, key=TOPIC_LABELS.index)
+    topic_bias, topic_weights = (), {}
+    if len(found) > 2:
+        topics = LogisticRegression(C=C_TOPIC, max_iter=5000)
+        topics.fit(x[about], [examples[i].label for i in about])
+        topic_bias, topic_weights = _columns(topics, names, found, sparse=True)
     return RiskModel(source=source, bias=round(float(fit.intercept_[0]), 4), weights=weights,
-                     kind_bias=kind_bias, kind_weights=kind_weights)
+                     kind_bias=kind_bias, kind_weights=kind_weights, topics=tuple(found),
+                     topic_bias=topic_bias, topic_weights=topic_weights)
 
 
 __all__ = ["RiskModel", "Example", "read_examples", "features", "stamp", "train",

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from .matcher import Found
 from .normalise import Normalised
@@ -145,9 +145,11 @@ def _learned(norm: Normalised, origin: list[int], evidence: Evidence) -> list[Ma
 
 
 def decide(norm: Normalised, origin: list[int], found: list[Found], settings,
-           score: float = 0.0, evidence: Evidence | None = None) -> Triage:
-    """Build the Triage from the matches kept after guards and contexts, and the risk model's
-    `evidence` when it scored the message as risky (used only when no risk phrase matched)."""
+           score: float = 0.0, evidence: Evidence | None = None,
+           guess: Callable[[], tuple[str | None, float]] | None = None) -> Triage:
+    """Build the Triage from the matches kept after guards and contexts, the risk model's
+    `evidence` when it scored the message as risky (used only when no risk phrase matched),
+    and its `guess()` at the topic, asked only when no phrase named one."""
     kept = _tidy(keep(found))
     if score < settings.weak_threshold:  # a weak phrase ("rope") needs the model's support
         kept = [f for f in kept if not f.entry.weak]
@@ -160,6 +162,11 @@ def decide(norm: Normalised, origin: list[int], found: list[Found], settings,
     weeks, extra = _numbers(norm, topics, settings)
     matches += extra
     topics |= {m.topic for m in extra}
+    if not topics - _FILLERS and guess is not None:
+        topic, sure = guess()
+        if topic is not None and topic not in _FILLERS and sure >= settings.topic_threshold:
+            matches.append(Match("(topic model)", topic, sure * 100, 0, 0))
+            topics.add(topic)
     if topics - _FILLERS:
         topics -= {"off_topic"}
     elif "off_topic" in topics:
