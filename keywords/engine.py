@@ -45,6 +45,7 @@ class Catalogue:
         self.model_was_saved = data.model is not None  # False: trained at this load
         self.model = data.model or self._train(data)
         self._examples = data.examples
+        self._source = data.source
 
     def __repr__(self) -> str:
         return f"<Catalogue {self.source}: {self.phrase_count} phrases>"
@@ -118,7 +119,7 @@ class Catalogue:
             model = _TRAINED.get(data.source)
             if model is None:
                 log.warning("risk model: training from %d examples in %s (risk_model.json is "
-                            "missing or older than the catalogue; `helpline catalogue train` saves "
+                            "missing or older than the examples; `helpline catalogue train` saves "
                             "it)", len(data.examples), self.source)
                 model = _TRAINED[data.source] = train(data.examples, self.features, data.source)
             return model
@@ -154,13 +155,14 @@ def load_catalogue(directory: str | Path | None = None) -> Catalogue:
 
 
 def save_risk_model(directory: str | Path | None = None) -> Catalogue:
-    """Train the risk model from the folder's risk_examples.txt and save risk_model.json there,
-    so that later loads need not train; return the catalogue as loaded before saving."""
+    """Train the risk model afresh from the folder's catalogue and risk_examples.txt and save
+    risk_model.json there, so that later loads need not train; return the catalogue."""
     folder = catalogue_folder(directory)
     catalogue = load_catalogue(folder)
+    model = train(catalogue._examples, catalogue.features, catalogue._source)
     target = folder / MODEL_FILE
     spare = target.with_name(target.name + ".new")
-    spare.write_text(catalogue.model.to_json(), encoding="utf-8")
+    spare.write_text(model.to_json(), encoding="utf-8")
     spare.replace(target)  # atomic: a reader sees the old file or the new one, never half
     return catalogue
 

@@ -9,9 +9,10 @@ examples in risk_examples.txt rather than the calm ones. At or above settings.ya
 urgent whatever the model says. A second small model picks the kind of risk.
 
 The weights are trained with scikit-learn and kept in risk_model.json, stamped with a hash of
-everything they were trained from. When the stamp no longer matches (a supervisor added
-examples, or changed the catalogue) loading trains them afresh, which takes a few seconds, and
-`helpline catalogue train` saves them so that the next start is quick again.
+the examples they were trained from. When the stamp no longer matches (a supervisor added
+examples) loading trains them afresh, which takes several seconds, and `helpline catalogue
+train` saves them so that the next start is quick again. Run it after editing phrases too: the
+features use the catalogue's words and contexts (see keywords/schema.py: MODEL_SOURCES).
 """
 from __future__ import annotations
 

@@ -16,10 +16,11 @@ KEYWORD_RESULTS = ("stop", "start", "yes", "help")
 
 FILES = ("settings.yaml", "textspeak.yaml", "risk.yaml", "topics.yaml", "guards.yaml",
          "keywords.yaml", "realwords.txt", "risk_examples.txt")
-# the files whose words the risk model's features are made of (keywords/model.py): when one
-# changes, saved weights are stale. settings.yaml is left out so its threshold can be tuned.
-MODEL_SOURCES = ("textspeak.yaml", "risk.yaml", "topics.yaml", "guards.yaml", "realwords.txt",
-                 "risk_examples.txt")
+# the files the risk model's weights are trained from: when one changes, the saved weights are
+# stale and are trained again at load. An edit to the phrases or contexts shifts the model's
+# features only a little (a typo may resolve to a new word), so it keeps the saved weights until
+# `helpline catalogue train` refreshes them; settings.yaml holds only thresholds.
+MODEL_SOURCES = ("risk_examples.txt",)
 MODEL_FILE = "risk_model.json"  # optional: trained from risk_examples.txt when missing or stale
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -77,6 +78,25 @@ def test_triage_json_explains_the_decision(cli):
     assert data["risk"] is True and data["risk_kind"] == "risk_self"
     assert data["matches"] and {"phrase", "topic", "score"} <= set(data["matches"][0])
     assert "999" in data["reply"][0]
+
+
+def test_triage_json_shows_the_risk_models_score(cli):
+    data = json.loads(cli("triage", "--json", "found the dog a lovely new home. cant take him where im going").stdout)
+    assert data["risk"] is True and data["risk_score"] >= 0.6
+    assert data["risk_phrases"] and "999" in data["reply"][0]
+
+
+def test_catalogue_train_saves_fresh_weights(cli, tmp_path):
+    import keywords
+    folder = tmp_path / "catalogue"
+    shutil.copytree(Path(keywords.__file__).with_name("catalogue"), folder)
+    (folder / "risk_model.json").unlink()
+    result = cli("catalogue", "train", "--dir", str(folder))
+    assert result.exit_code == 0 and "trained on" in result.stdout and "risk_self" in result.stdout
+    assert keywords.load_catalogue(folder).model_was_saved
+    (folder / "risk_examples.txt").write_text("nonsense without a label\n", encoding="utf-8")
+    result = cli("catalogue", "train", "--dir", str(folder))
+    assert result.exit_code != 0 and "risk_examples.txt, line 1" in result.output
 
 
 def test_user_create_reads_the_password_from_stdin(app, cli):

@@ -81,6 +81,15 @@ def test_an_added_example_retrains_at_load_and_train_saves_it(catalogue_dir):
     assert fresh.model_was_saved and fresh.model.weights == stale.model.weights
 
 
+def test_a_phrase_edit_keeps_the_saved_weights(catalogue_dir):
+    # only new examples make the weights stale; a phrase edit restarts quickly
+    risk = catalogue_dir / "risk.yaml"
+    risk.write_text(risk.read_text(encoding="utf-8").replace(
+        "risk_self:\n", "risk_self:\n  - zorblax tonight\n", 1), encoding="utf-8")
+    edited = load_catalogue(catalogue_dir)
+    assert edited.model_was_saved and edited.triage("zorblax tonight").risk
+
+
 def test_features_are_words_pairs_skips_and_contexts():
     # "to" alone is a function word: it counts only in its pairs
     f = features(["want", "to", "die"], ["despair"])
@@ -135,3 +144,27 @@ def test_the_shipped_catalogue_loads_without_scikit_learn():
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+# messages whose topic no phrase in topics.yaml names: the topic model does
+UNNAMED_TOPIC = [
+    ("my daughter asked if she made the baby die because she said she didnt want a sister", "siblings"),
+    ("crying in the supermarket because of the nappy aisle. this is my life now", "low_mood"),
+]
+
+
+@pytest.mark.parametrize("text,topic", UNNAMED_TOPIC)
+def test_the_topic_model_names_a_topic_no_phrase_does(catalogue, catalogue_dir, text, topic):
+    verdict = catalogue.triage(text)
+    assert verdict.topics == (topic,) and not verdict.risk
+    assert any(m.phrase == "(topic model)" and m.topic == topic for m in verdict.matches)
+    settings = catalogue_dir / "settings.yaml"
+    settings.write_text(re.sub(r"(?m)^  topic_threshold: \d+$", "  topic_threshold: 99",
+                               settings.read_text(encoding="utf-8")), encoding="utf-8")
+    assert load_catalogue(catalogue_dir).triage(text).topics == ()
+
+
+def test_a_phrase_topic_is_never_replaced_by_the_model(catalogue):
+    verdict = catalogue.triage("what time do you open on saturday")
+    assert verdict.topics == ("hours",)
+    assert not any(m.phrase == "(topic model)" for m in verdict.matches)
