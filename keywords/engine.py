@@ -77,15 +77,17 @@ class Catalogue:
         # the words the model reads, and its features. Words a guard or an `unless` explains
         # away ("at the end of my rope", "want to be with my baby in the chapel of rest") are
         # hidden from it too, as None: the catalogue has already judged that wording safe.
-        words: list[str | None] = [self._canonical(t) for t in tokens]
+        canonical = self._canonical
+        words: list[str | None] = [canonical(t) for t in tokens]
+        contexts = [f for f in found if f.entry.kind == "context"]
         hidden = _explained(found)
         for i in hidden:
             words[i] = None
         # a context met only through a common word ("him" is an `abuser` word) tells nothing
-        contexts = {f.entry.label for f in found if f.entry.kind == "context"
-                    and not FUNCTION_WORDS.issuperset(tokens[f.start:f.end])
-                    and not (hidden and hidden.issuperset(range(f.start, f.end)))}
-        return words, features(words, contexts)
+        labels = {f.entry.label for f in contexts
+                  if not FUNCTION_WORDS.issuperset(tokens[f.start:f.end])
+                  and not (hidden and hidden.issuperset(range(f.start, f.end)))}
+        return words, features(words, labels)
 
     def _canonical_word(self, token: str) -> str:
         # the catalogue word a token stands for (typos and endings forgiven), without its ending

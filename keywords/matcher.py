@@ -82,10 +82,13 @@ class Index:
         self.fillers = frozenset(fillers)
         self.max_skips = max_skips
         self.realwords = frozenset(realwords)
-        self.root = compile_patterns((e.pattern, e) for e in entries)
+        self.root = compile_patterns((e.pattern, e) for e in entries if e.kind != "unless")
+        # `unless` phrases only matter right where their phrase ends ("want to be with my baby"
+        # + "in nicu"): they are walked from those places only, not from every word
+        self.unless_root = compile_patterns((e.pattern, e) for e in entries if e.kind == "unless")
         vocab: set[str] = set()
         compounds: dict[str, tuple[str, str]] = {}
-        for node in _walk(self.root):
+        for node in (*_walk(self.root), *_walk(self.unless_root)):
             for a, child in _named(node):
                 vocab.add(a)
                 compounds.update((a + b, (a, b)) for b, _ in _named(child))  # "selfharm" typed
@@ -108,12 +111,18 @@ class Index:
         # words seen again and again ("the", "baby", a common typo) resolve once; lru_cache is
         # thread-safe, and bounded so a flood of random text cannot grow it without limit
         self.options = lru_cache(maxsize=50_000)(self._options)
+        self.steps = lru_cache(maxsize=50_000)(self._steps)
 
     def _options(self, token: str) -> tuple[tuple, bool]:
         # (the catalogue words this token may be, whether any of them starts a phrase)
         found = [((w,), s, 1) for w, s in self.resolve(token)]
         found += [(words, 100.0, 1) for words in self.uncontract.get(token, ())]
         return tuple(found), any(seq[0] in self.root for seq, _, _ in found)
+
+    def _steps(self, token: str) -> tuple[tuple, bool]:
+        # options() as the walk reads them: (first word, other words, words, score, step)
+        options, starting = self.options(token)
+        return tuple((seq[0], seq[1:], seq, score, step) for seq, score, step in options), starting
 
     def resolve(self, token: str) -> list[tuple[str, float]]:
         """Return the catalogue words `token` may stand for, each with a 0-100 score."""
@@ -132,6 +141,8 @@ class Index:
 
     def split(self, tokens: tuple[str, ...]) -> tuple[list[str], list[int]]:
         """Split run-together catalogue phrases ("selfharm"); return tokens and source positions."""
+        if self.compounds.keys().isdisjoint(tokens):  # the usual case: nothing to split
+            return list(tokens), list(range(len(tokens)))
         out, origin = [], []
         for i, tok in enumerate(tokens):
             parts = self.compounds.get(tok) if tok not in self.vocab else None
@@ -143,9 +154,10 @@ class Index:
     def _alternatives(self, tokens: list[str]) -> tuple[list[tuple], list[bool]]:
         alts, starts = [], []
         for i, tok in enumerate(tokens):
-            options, starting = self.options(tok)
+            options, starting = self.steps(tok)
             if i + 1 < len(tokens) and tok + tokens[i + 1] in self.vocab:
-                options += (((tok + tokens[i + 1],), 100.0, 2),)  # "over dose" typed apart
+                joined = tok + tokens[i + 1]  # "over dose" typed apart
+                options += ((joined, (), (joined,), 100.0, 2),)
                 starting = True
             alts.append(options)
             starts.append(starting)
@@ -153,27 +165,31 @@ class Index:
 
     def find(self, tokens: list[str]) -> list[Found]:
         """Find every phrase whose words appear in order, allowing a few filler words between."""
-        (alts, starts), n, root = self._alternatives(tokens), len(tokens), self.root
-        fillers, max_skips = self.fillers, self.max_skips
+        alts, starts = self._alternatives(tokens)
         # (entry id, start) -> (score, end, entry, walked): the best reading of each phrase found
         best: dict[tuple[int, int], tuple] = {}
-        for start in range(n):
-            if not starts[start]:
-                continue  # most words start no phrase: skip the walk
+        self._walk(self.root, tokens, alts, [i for i, s in enumerate(starts) if s], best)
+        ends = {end for _, end, entry, _ in best.values() if entry.unless and end < len(tokens)}
+        if ends:
+            self._walk(self.unless_root, tokens, alts, sorted(ends), best)
+        found = [Found(entry, start, end, low, _words(walked))
+                 for (_, start), (low, end, entry, walked) in best.items()]
+        found.sort(key=lambda f: (f.start, f.end))
+        return found
+
+    def _walk(self, root: dict, tokens: list[str], alts: list, starts: list[int], best: dict):
+        n, fillers, max_skips = len(tokens), self.fillers, self.max_skips
+        for start in starts:
             # the words walked are kept as a linked list ((words, earlier), ...) and only joined
             # into text for the readings kept, which are few next to the steps taken
             stack = [(root, start, 100.0, 0, None)]
             while stack:
                 node, pos, score, skips, path = stack.pop()
-                if pos >= n:
-                    continue
                 named = False
-                for seq, word_score, step in alts[pos]:
-                    if len(seq) == 1:
-                        child = node.get(seq[0])
-                    else:
-                        child = node
-                        for word in seq:
+                for first, rest, seq, word_score, step in alts[pos]:
+                    child = node.get(first)
+                    if rest and child is not None:
+                        for word in rest:
                             child = child.get(word)
                             if child is None:
                                 break
@@ -183,8 +199,8 @@ class Index:
                     low = score if score < word_score else word_score
                     walked = (seq, path)
                     ending = child.get("")
+                    end = pos + step
                     if ending:
-                        end = pos + step
                         for entry in ending:
                             # the surest reading wins; at equal scores the longest (a guard must
                             # cover all it speaks for: "if i had a fever or heavy bleeding")
@@ -194,13 +210,10 @@ class Index:
                                 if old is None or (old[0], old[1]) < (low, end):
                                     best[key] = (low, end, entry, walked)
                     # walk on only where the phrase can go on: most words end a phrase or a path
-                    if len(child) > (ending is not None) and pos + step < n:
-                        stack.append((child, pos + step, low, skips, walked))
-                if not named and ANY in node:  # a gap ("...") in a phrase takes this word
-                    stack.append((node[ANY], pos + 1, score, skips, ((tokens[pos],), path)))
-                if node is not root and skips < max_skips and tokens[pos] in fillers:
-                    stack.append((node, pos + 1, score, skips + 1, path))
-        found = [Found(entry, start, end, low, _words(walked))
-                 for (_, start), (low, end, entry, walked) in best.items()]
-        found.sort(key=lambda f: (f.start, f.end))
-        return found
+                    if end < n and len(child) > (ending is not None):
+                        stack.append((child, end, low, skips, walked))
+                if pos + 1 < n:
+                    if not named and ANY in node:  # a gap ("...") in a phrase takes this word
+                        stack.append((node[ANY], pos + 1, score, skips, ((tokens[pos],), path)))
+                    if node is not root and skips < max_skips and tokens[pos] in fillers:
+                        stack.append((node, pos + 1, score, skips + 1, path))

@@ -92,7 +92,7 @@ def _expand_words(tokens: list[str], speak: TextSpeak) -> list[str]:
     for tok in tokens:
         if tok in speak.words:
             out.extend(speak.words[tok])
-        elif tok.isalnum() and not tok.isalpha() and not tok.isdigit():
+        elif not tok.isalpha() and not tok.isdigit():  # tokens are letters and digits only
             # "10wks", "6yr": split number from unit, then read the unit
             for i, part in enumerate(_DIGIT_RUNS.findall(tok)):
                 table = speak.after_number if i and part in speak.after_number else speak.words
@@ -119,6 +119,8 @@ def _expand_phrases(tokens: list[str], speak: TextSpeak) -> list[str]:
 
 def _read_digits(tokens: list[str], speak: TextSpeak) -> list[str]:
     # "want 2 die" -> "want to die", but "lived 2 days" and "my 2 kids" keep their number
+    if speak.digits.keys().isdisjoint(tokens):
+        return tokens
     out = list(tokens)
     for i in range(1, len(tokens) - 1):
         tok = tokens[i]

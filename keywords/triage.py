@@ -83,24 +83,29 @@ def _has_context(f: Found, contexts: dict[str, list[tuple[int, int]]]) -> bool:
 def keep(found: list[Found]) -> list[Found]:
     """Drop guarded matches and those whose required context is absent."""
     contexts: dict[str, list[tuple[int, int]]] = {}
+    follows: set[tuple[str, int]] = set()
+    rest = []
     for f in found:
-        if f.entry.kind == "context":
+        kind = f.entry.kind
+        if kind == "context":
             contexts.setdefault(f.entry.label, []).append((f.start, f.end))
-    follows = {(f.entry.label, f.start) for f in found if f.entry.kind == "unless"}
-    found = [f for f in found if (not f.entry.context or _has_context(f, contexts))
-             and (f.entry.unless, f.end) not in follows]  # "want to be with my baby" + "in nicu"
-    guards = [f for f in found if f.entry.kind == "guard"]
-    kept = []
-    for f in found:
+        elif kind == "unless":
+            follows.add((f.entry.label, f.start))
+        else:
+            rest.append(f)
+    guards, kept = [], []
+    for f in rest:
         e = f.entry
-        if e.kind not in ("risk", "topic"):
+        if e.context and not _has_context(f, contexts):
             continue
+        if e.unless and (e.unless, f.end) in follows:  # "want to be with my baby" + "in nicu"
+            continue
+        (guards if e.kind == "guard" else kept).append(f)
+    if guards:
         # a guard cancels only matches lying wholly inside it: "it hit me" guards "hit me",
         # while "he hit me hard" stays risky even though "hit me hard" is a guard phrase
-        if guards and any(g.start <= f.start and f.end <= g.end and e.label in g.entry.blocks
-                          for g in guards):
-            continue
-        kept.append(f)
+        kept = [f for f in kept if not any(g.start <= f.start and f.end <= g.end
+                                           and f.entry.label in g.entry.blocks for g in guards)]
     return kept
 
 
