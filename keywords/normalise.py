@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import accumulate
+from operator import add, sub
 from dataclasses import dataclass, field
 from functools import lru_cache
 from types import MappingProxyType
@@ -148,8 +150,7 @@ def tokenise(text: str, speak: TextSpeak = EMPTY_SPEAK) -> tuple[str, ...]:
 def normalise(text: str, speak: TextSpeak = EMPTY_SPEAK) -> Normalised:
     """Normalise `text` into tokens joined by single spaces, with each token's offsets."""
     tokens = tokenise(text, speak)
-    spans, pos = [], 0
-    for tok in tokens:
-        spans.append((pos, pos + len(tok)))
-        pos += len(tok) + 1
-    return Normalised(" ".join(tokens), tuple(tokens), tuple(spans))
+    # token i ends after the letters of tokens 0..i and the i spaces between them
+    lengths = list(map(len, tokens))
+    ends = list(map(add, accumulate(lengths), range(len(tokens))))
+    return Normalised(" ".join(tokens), tokens, tuple(zip(map(sub, ends, lengths), ends)))
