@@ -1,12 +1,13 @@
-"""A learned second opinion on risk, trained on labelled example messages.
+"""A learned second opinion on risk, and on topic, trained on labelled example messages.
 
 Phrases (risk.yaml) catch what they name, but parents hint at danger in endless other ways
 ("found the dog a new home, cant take him where im going"). This linear model reads a message's
-words (typos resolved to catalogue words, endings stripped), pairs of words side by side or one apart, and the catalogue
-contexts it contains (means, place, despair, ...), and scores how much it looks like the risk
-examples in risk_examples.txt rather than the calm ones. At or above settings.yaml's
-`risk_model: threshold` the message is urgent even when no phrase matched; a phrase match is
-urgent whatever the model says. A second small model picks the kind of risk.
+words (typos resolved to catalogue words, endings stripped), pairs of words side by side or one
+apart, and the catalogue contexts it contains (means, place, despair, ...), and scores how much
+it looks like the risk examples in risk_examples.txt rather than the others. At or above
+settings.yaml's `risk_model: threshold` the message is urgent even when no phrase matched; a
+phrase match is urgent whatever the model says. A second small model picks the kind of risk,
+and a third the topic, used only when no phrase in topics.yaml names one.
 
 The weights are trained with scikit-learn and kept in risk_model.json, stamped with a hash of
 the examples they were trained from. When the stamp no longer matches (a supervisor added
@@ -85,7 +86,8 @@ def read_examples(text: str, name: str = EXAMPLES_FILE) -> tuple[Example, ...]:
 
 def stamp(sources: Mapping[str, str]) -> str:
     """Hash of every text the weights depend on (catalogue files and examples)."""
-    digest = hashlib.sha256(f"features {FEATURES_VERSION} c {C_RISK} {C_KIND} {C_TOPIC} prune {PRUNE} {TOPIC_PRUNE}".encode())
+    fit = f"features {FEATURES_VERSION} c {C_RISK} {C_KIND} {C_TOPIC} prune {PRUNE} {TOPIC_PRUNE}"
+    digest = hashlib.sha256(fit.encode())
     for name in sorted(sources):
         digest.update(b"\0" + name.encode() + b"\0" + sources[name].encode("utf-8"))
     return digest.hexdigest()

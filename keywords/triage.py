@@ -54,8 +54,9 @@ class Triage:
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dict of the verdict."""
-        return {"risk": self.risk, "risk_kind": self.risk_kind, "risk_score": round(self.risk_score, 3),
-                "risk_phrases": list(self.risk_phrases), "topics": list(self.topics),
+        return {"risk": self.risk, "risk_kind": self.risk_kind,
+                "risk_score": round(self.risk_score, 3), "risk_phrases": list(self.risk_phrases),
+                "topics": list(self.topics),
                 "matches": [m.to_dict() for m in self.matches],
                 "unsafe_to_text": self.unsafe_to_text, "gestation_weeks": self.gestation_weeks}
 
