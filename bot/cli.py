@@ -117,7 +117,8 @@ def triage(as_json: bool, at: str | None, text: str) -> None:
     if as_json:
         click.echo(json.dumps(data))
         return
-    click.echo(f"risk: {data['risk']} ({data['risk_kind']})  topics: {', '.join(data['topics']) or '-'}")
+    click.echo(f"risk: {data['risk']} ({data['risk_kind']}, model {data['risk_score']:.0%})  "
+               f"topics: {', '.join(data['topics']) or '-'}")
     for m in data["matches"]:
         click.echo(f"  {m['topic']:<22} {m['score']:5.1f}  {m['phrase']}")
     click.echo(f"reply: {reply}")

@@ -112,7 +112,9 @@ class Catalogue:
             last = {"w": 0, "b": 1, "s": 2}[kind]  # offset of the feature's last word
             for i in range(len(words) - last):
                 if words[i] == want[0] and words[i + last] == want[-1]:
-                    out.append((" ".join(tokens[i:i + last + 1]), i, i + last + 1))
+                    # one explanation per stretch of text: "going" adds nothing to "im going"
+                    if not any(a <= i and i + last + 1 <= b for _, a, b in out):
+                        out.append((" ".join(tokens[i:i + last + 1]), i, i + last + 1))
                     break
         return out
 
