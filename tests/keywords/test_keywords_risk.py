@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.keywords.test_keywords_risk_indirect import INDIRECT_RISKY, INDIRECT_SAFE
+
 RAMBLE = ("sorry this is long. its been 7 months since we lost our boy at 31 weeks and everyone "
           "thinks i am doing ok because i went back to work and i smile in meetings. my partner "
           "works away and the house is empty most nights. {risk}. anyway i dont really know why im "
@@ -223,7 +225,7 @@ SAFE = [
 ]
 
 
-@pytest.mark.parametrize("text,kind", RISKY)
+@pytest.mark.parametrize("text,kind", RISKY + INDIRECT_RISKY)
 def test_risky_messages_are_caught(catalogue, text, kind):
     t = catalogue.triage(text)
     assert t.risk, f"missed: {text!r}"
@@ -231,7 +233,7 @@ def test_risky_messages_are_caught(catalogue, text, kind):
     assert t.risk_phrases
 
 
-@pytest.mark.parametrize("text", SAFE)
+@pytest.mark.parametrize("text", SAFE + INDIRECT_SAFE)
 def test_grief_and_idioms_are_not_risk(catalogue, text):
     t = catalogue.triage(text)
     assert not t.risk, (text, t.risk_kind, t.risk_phrases)

@@ -9,6 +9,7 @@ import pytest
 
 from keywords import CatalogueError, load_catalogue
 
+# these two tables are checked by test_keywords_risk.py, beside the outright wording
 INDIRECT_RISKY = [
     # risk_self: sleep, plans, goodbyes, affairs in order, places, means kept back
     ("i just want to sleep and not ever wake up", "risk_self"),
@@ -92,19 +93,6 @@ INDIRECT_SAFE = [
     "been cutting back on caffeine to help me sleep",
     "they cut the cord and took her straight to nicu",
 ]
-
-
-@pytest.mark.parametrize("text,kind", INDIRECT_RISKY)
-def test_indirect_risk_is_caught(catalogue, text, kind):
-    t = catalogue.triage(text)
-    assert t.risk, f"missed: {text!r}"
-    assert t.risk_kind == kind, (text, t.risk_kind, t.risk_phrases)
-
-
-@pytest.mark.parametrize("text", INDIRECT_SAFE)
-def test_grief_that_looks_risky_is_not(catalogue, text):
-    t = catalogue.triage(text)
-    assert not t.risk, (text, t.risk_kind, t.risk_phrases)
 
 
 def test_near_needs_the_context_close_by(catalogue):
