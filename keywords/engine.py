@@ -14,7 +14,7 @@ from .matcher import Found, Index, stem
 from .model import FUNCTION_WORDS, LABELS, Features, RiskModel, features, train
 from .normalise import normalise
 from .schema import MODEL_FILE, RISK_KINDS
-from .triage import Evidence, Triage, decide
+from .triage import Evidence, Triage, cancelled, decide, follows
 
 log = logging.getLogger(__name__)
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation, spaces and emoji around a lone keyword
@@ -136,13 +136,13 @@ class Catalogue:
 def _explained(found: list[Found]) -> set[int]:
     """Token positions inside a risk guard, or inside a risk phrase cancelled by its `unless`."""
     out: set[int] = set()
-    follows = {(f.entry.label, f.start): f for f in found if f.entry.kind == "unless"}
+    after = follows(found)
     for f in found:
         e = f.entry
         if e.kind == "guard" and e.blocks & _RISK:
             out.update(range(f.start, f.end))
-        elif e.unless and e.kind == "risk" and (e.unless, f.end) in follows:
-            out.update(range(f.start, follows[(e.unless, f.end)].end))
+        elif e.kind == "risk" and after and (until := cancelled(f, after)):
+            out.update(range(f.start, until.end))
     return out
 
 

@@ -166,7 +166,8 @@ class RiskModel:
 
     def __post_init__(self):
         object.__setattr__(self, "_risk", _tables(self.weights))
-        object.__setattr__(self, "_kind", _tables(self.kind_weights))
+        object.__setattr__(self, "_kind", _tables({  # (kind index, weight) pairs, as for topics
+            name: tuple(enumerate(row)) for name, row in self.kind_weights.items()}))
         index = {t: i for i, t in enumerate(self.topics)}
         object.__setattr__(self, "_topic", _tables({  # sparse: (topic index, weight) pairs
             name: tuple((index[t], w) for t, w in row.items()) for name, row in self.topic_weights.items()}))
@@ -187,11 +188,7 @@ class RiskModel:
         """The most likely topic of a calm message, and its probability (0-1)."""
         if not self.topics:
             return None, 0.0
-        totals = list(self.topic_bias)
-        for table, items in zip(self._topic, feats):
-            for key in filter(table.__contains__, items):
-                for i, w in table[key]:
-                    totals[i] += w
+        totals = _totals(self.topic_bias, self._topic, feats)
         top = max(totals)
         shares = [math.exp(t - top) for t in totals]  # softmax, shifted so nothing overflows
         best = max(range(len(totals)), key=totals.__getitem__)
@@ -236,10 +233,12 @@ class RiskModel:
 
 
 def _totals(bias: tuple[float, ...], tables: tuple, feats: Features) -> list[float]:
+    # a multi-class model's score per class: its bias plus the (class, weight) pairs of the
+    # message's features
     totals = list(bias)
     for table, items in zip(tables, feats):
         for key in filter(table.__contains__, items):
-            for i, w in enumerate(table[key]):
+            for i, w in table[key]:
                 totals[i] += w
     return totals
 

@@ -81,25 +81,34 @@ def _has_context(f: Found, contexts: dict[str, list[tuple[int, int]]]) -> bool:
     return False
 
 
+def follows(found: list[Found]) -> dict[tuple[str, int], Found]:
+    """The `unless` phrases found, by (their label, where they start)."""
+    return {(f.entry.label, f.start): f for f in found if f.entry.kind == "unless"}
+
+
+def cancelled(f: Found, after: dict[tuple[str, int], Found]) -> Found | None:
+    """The `unless` phrase right after `f` that cancels it ("want to be with my baby" + "in
+    nicu"), if any; `after` is follows(found)."""
+    return after.get((f.entry.unless, f.end)) if f.entry.unless else None
+
+
 def keep(found: list[Found]) -> list[Found]:
     """Drop guarded matches and those whose required context is absent."""
     contexts: dict[str, list[tuple[int, int]]] = {}
-    follows: set[tuple[str, int]] = set()
+    after = follows(found)
     rest = []
     for f in found:
         kind = f.entry.kind
         if kind == "context":
             contexts.setdefault(f.entry.label, []).append((f.start, f.end))
-        elif kind == "unless":
-            follows.add((f.entry.label, f.start))
-        else:
+        elif kind != "unless":
             rest.append(f)
     guards, kept = [], []
     for f in rest:
         e = f.entry
         if e.context and not _has_context(f, contexts):
             continue
-        if e.unless and (e.unless, f.end) in follows:  # "want to be with my baby" + "in nicu"
+        if after and cancelled(f, after):
             continue
         (guards if e.kind == "guard" else kept).append(f)
     if guards:
@@ -190,4 +199,4 @@ def decide(norm: Normalised, origin: list[int], found: list[Found], settings,
     )
 
 
-__all__ = ["Evidence", "Match", "Triage", "decide", "LOSS_TOPICS"]
+__all__ = ["Evidence", "Match", "Triage", "decide", "keep", "follows", "cancelled", "LOSS_TOPICS"]
