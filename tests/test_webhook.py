@@ -345,3 +345,13 @@ def test_spooled_texts_are_replayed_into_the_queue(app, send_sms, monkeypatch):
         conversation = session.scalars(select(Conversation)).one()
     assert conversation.priority == Priority.URGENT and conversation.contact.phone == "+447700900507"
     assert not list((Path(app.instance_path) / "spool").glob("*.json"))
+
+
+def test_risk_only_the_model_sees_is_urgent_and_shows_its_words(app, send_sms):
+    text = "found the dog a lovely new home. cant take him where im going"
+    [reply] = texts(send_sms(text, "+447700900520"))
+    assert "999" in reply and "116 123" in reply
+    with app.extensions["db"]() as session:
+        conversation = session.scalars(select(Conversation)).one()
+        assert conversation.priority == Priority.URGENT
+        assert conversation.risk_phrases and all(p in text for p in conversation.risk_phrases)
