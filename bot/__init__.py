@@ -7,8 +7,11 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 from flask import Flask
+from flask_wtf.csrf import CSRFProtect
 
-from bot import settings
+from bot import cli, sender, settings, status, webhook
+from bot.services import load_services
+from handoff import db, web
 
 log = logging.getLogger("helpline")
 
@@ -39,12 +42,6 @@ def create_app(test_config: Optional[Mapping[str, Any]] = None) -> Flask:
 
 
 def _init_components(app: Flask) -> None:
-    from flask_wtf.csrf import CSRFProtect
-
-    from bot import cli, db, sender, status, webhook
-    from bot.services import load_services
-    from handoff import web
-
     app.extensions["helpline"] = load_services(app.config)
     CSRFProtect(app)  # every form; the Twilio webhooks exempt themselves
     db.init_app(app)

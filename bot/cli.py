@@ -5,15 +5,22 @@ from __future__ import annotations
 import json
 import sys
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from bot import clock, db, phone
+from bot.outbox_cli import outbox
+from bot.pipeline import Inbound, handle
+from handoff import clock, db, phone
+from handoff.accounts import AccountError, create_user, deactivate
+from handoff.clock import LONDON
+from handoff.models import Role
+from handoff.queries import open_queue
+from keywords import CatalogueError, save_risk_model
+from keywords.engine import catalogue_folder
 
-LONDON = ZoneInfo("Europe/London")
 DEMO_NUMBER = "+447700900123"  # Ofcom's drama range: never a real phone
 
 
@@ -27,8 +34,6 @@ def main() -> None:
 
 def init_app(app: Flask) -> None:
     """Add the helpline commands to the app's CLI."""
-    from bot.outbox_cli import outbox
-
     for command in (simulate, hours, queue, triage, catalogue, user, replay_spool, outbox):
         app.cli.add_command(command)
 
@@ -49,8 +54,6 @@ def parse_at(value: str) -> datetime:
 @with_appcontext
 def simulate(sender: str, at: str | None, text: str) -> None:
     """Run TEXT through the same pipeline as /sms and print the reply."""
-    from bot.pipeline import Inbound, handle
-
     now = parse_at(at) if at else clock.now()
     session = db.session()
     outcome = handle(session, current_app.extensions["helpline"],
@@ -82,8 +85,6 @@ def hours(ats: tuple[str, ...], as_json: bool) -> None:
 @with_appcontext
 def queue(as_json: bool) -> None:
     """List open conversations in the order nurses see them (full numbers: staff only)."""
-    from handoff.queries import open_queue
-
     rows = [{
         "conversation_id": c.id, "phone": c.contact.phone, "priority": c.priority.value,
         "status": c.status.value, "waiting_since": c.waiting_since.isoformat(), "topics": list(c.topics or []),
@@ -135,9 +136,6 @@ def catalogue() -> None:
 @with_appcontext
 def catalogue_train(directory: str | None) -> None:
     """Train the risk model from risk_examples.txt and save risk_model.json beside it."""
-    from keywords import CatalogueError, save_risk_model
-    from keywords.engine import catalogue_folder
-
     folder = catalogue_folder(directory or current_app.config.get("KEYWORDS_DIR"))
     try:
         trained = save_risk_model(folder)
@@ -159,9 +157,6 @@ def user() -> None:
 @with_appcontext
 def user_create(email: str, role: str) -> None:
     """Create an account; the password is read from stdin, or prompted for on a terminal."""
-    from handoff.accounts import AccountError, create_user
-    from handoff.models import Role
-
     password = _read_password()
     session = db.session()
     try:
@@ -177,8 +172,6 @@ def user_create(email: str, role: str) -> None:
 @with_appcontext
 def user_deactivate(email: str) -> None:
     """Stop an account signing in."""
-    from handoff.accounts import AccountError, deactivate
-
     session = db.session()
     try:
         deactivate(session, email)
@@ -203,10 +196,6 @@ def _read_password() -> str:
 @with_appcontext
 def replay_spool() -> None:
     """Store texts the webhook spooled to instance/spool/ when the database failed."""
-    from pathlib import Path
-
-    from bot.pipeline import Inbound, handle
-
     folder = Path(current_app.instance_path) / "spool"
     done = 0
     for path in sorted(folder.glob("*.json")) if folder.exists() else []:

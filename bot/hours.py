@@ -5,12 +5,12 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import holidays
 import yaml
 
-LONDON = ZoneInfo("Europe/London")
+from handoff.clock import LONDON
+
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_FILE = Path(__file__).with_name("hours.yaml")
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")

@@ -7,7 +7,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from bot import db, phone
+from handoff import db, phone
 from handoff.models import Contact, DeliveryStatus, Direction, Message
 
 

@@ -1,93 +1,24 @@
-"""Sending texts: an `SmsSender` interface, a Twilio and a development sender, and the outbox.
+"""The SMS sender adapters behind `handoff.outbox.SmsSender`: Twilio, and a development outbox.
 
-Every outgoing text is a row in the outbox (`messages`, direction out) before `deliver` is
-called; `deliver` claims the row with a conditional UPDATE first, so two workers, or a retry
-racing a first attempt, never send the same row twice.
+The outbox itself (claiming, delivering, retrying, delivery reports) lives in `handoff.outbox`;
+the app picks one sender here by HELPLINE_SENDER and hands it to `handoff` in
+`app.extensions["sender"]`.
 """
 from __future__ import annotations
 
 import logging
 import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
-from typing import Any, NamedTuple, Optional, Protocol
+from typing import Any, Optional
 
-from flask import Flask, current_app, has_app_context, has_request_context, url_for
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from flask import Flask
 
 from bot.settings import SettingsError
-from handoff.models import Contact, DeliveryStatus, Direction, Message
+from handoff.outbox import RETRYABLE, SendError, SendResult, classify
 
 log = logging.getLogger(__name__)
 
-# Twilio error codes whose text will never arrive: the message fails with a reason a nurse can read
-TERMINAL = {
-    "21610": "The parent has opted out (replied STOP) at the network; they must text START first.",
-    "21211": "The phone number is not valid.",
-    "21614": "The number cannot receive texts.",
-    "30005": "Unknown number, or the phone is switched off for good.",
-    "30006": "The number is a landline or cannot be reached by text.",
-    "30007": "The network filtered the text as unwanted.",
-}
-# codes worth another go later; the retry job sends them again, with a growing delay
-RETRYABLE = {
-    "429": "Twilio asked us to slow down; the text will be sent again shortly.",
-    "20429": "Twilio asked us to slow down; the text will be sent again shortly.",
-    "20003": "Twilio refused our credentials; the text will be tried again (tell the administrator).",
-    "30001": "Twilio's queue was full; the text will be sent again shortly.",
-    "30003": "The phone could not be reached (switched off or no signal); we will try again.",
-    "30008": "The network reported an unknown error; we will try again.",
-    "network": "Twilio did not answer; we will try again (the text may arrive twice).",
-    "error": "Sending failed unexpectedly; we will try again.",
-}
-# Twilio's message statuses, as our outbox statuses
-TWILIO_STATUS = {
-    "accepted": DeliveryStatus.QUEUED, "scheduled": DeliveryStatus.QUEUED, "queued": DeliveryStatus.QUEUED,
-    "sending": DeliveryStatus.SENDING, "sent": DeliveryStatus.SENT, "delivered": DeliveryStatus.DELIVERED,
-    "read": DeliveryStatus.DELIVERED, "partially_delivered": DeliveryStatus.SENT,
-    "undelivered": DeliveryStatus.UNDELIVERED, "failed": DeliveryStatus.FAILED, "canceled": DeliveryStatus.FAILED,
-}
-SERVER_ERROR = "Twilio had a problem on its side; the text will be sent again shortly."
-RETRY_AFTER = timedelta(minutes=2)  # doubles with each attempt
-MAX_ATTEMPTS = 5
 TIMEOUT_SECONDS = 15
-
-
-def classify(code: Optional[str], http_status: Optional[int] = None) -> tuple[bool, str]:
-    """Say whether a Twilio error is worth retrying, and the reason to show the nurse."""
-    code = str(code or http_status or "")
-    if code in TERMINAL:
-        return False, TERMINAL[code]
-    if code in RETRYABLE:
-        return True, RETRYABLE[code]
-    if http_status is not None and (http_status == 429 or http_status >= 500):
-        return True, SERVER_ERROR
-    return False, f"Twilio could not deliver the text (error {code or 'unknown'})."
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Wait before the next attempt: 2, 4, 8 ... minutes."""
-    return RETRY_AFTER * 2 ** max(0, attempts - 1)
-
-
-@dataclass(frozen=True)
-class SendResult:
-    provider_sid: str
-    status: str  # Twilio's status on acceptance, usually "queued" or "accepted"
-
-
-class SendError(Exception):
-    """Twilio refused or could not take the text."""
-
-    def __init__(self, code: str, reason: str, retryable: bool):
-        super().__init__(f"{code}: {reason}")
-        self.code, self.reason, self.retryable = code, reason, retryable
-
-
-class SmsSender(Protocol):
-    def send(self, to: str, body: str, status_callback: Optional[str]) -> SendResult:
-        """Hand one text to the provider."""
 
 
 @dataclass
@@ -156,114 +87,3 @@ def init_app(app: Flask) -> None:
         log.warning("HELPLINE_PUBLIC_URL is not set: texts sent outside a web request get no status callback")
     app.extensions["sender"] = TwilioSender(app.config["TWILIO_ACCOUNT_SID"], app.config["TWILIO_AUTH_TOKEN"],
                                             app.config["TWILIO_FROM"], app.config.get("TWILIO_API_BASE"))
-
-
-def status_callback_url(message_id: Optional[int] = None, attempt: Optional[int] = None) -> Optional[str]:
-    """Where Twilio should post delivery updates: HELPLINE_PUBLIC_URL/sms/status, or None if unknown."""
-    # with the outbox id and attempt in the query, a callback finds its row even before the
-    # provider sid is stored, or when our request timed out although Twilio took the text
-    if has_app_context() and current_app.config.get("PUBLIC_URL"):
-        url = f"{current_app.config['PUBLIC_URL']}/sms/status"
-    elif has_request_context():
-        url = url_for("delivery.status_callback", _external=True)
-    else:
-        return None
-    return url if message_id is None else f"{url}?message={message_id}&attempt={attempt or 1}"
-
-
-class _Claimed(NamedTuple):
-    phone: str
-    body: str
-    attempts: int
-    opted_out: bool
-
-
-def _claim(session: Session, message_id: int, now: datetime) -> Optional[_Claimed]:
-    """Move a pending or retry row to sending; None if another worker got there first."""
-    claimed = session.execute(
-        update(Message)
-        .where(Message.id == message_id, Message.direction == Direction.OUT,
-               Message.status.in_([DeliveryStatus.PENDING, DeliveryStatus.RETRY]))
-        # a fresh attempt forgets the last sid, so that attempt's late callbacks cannot touch it
-        .values(status=DeliveryStatus.SENDING, attempts=Message.attempts + 1, status_at=now,
-                next_attempt_at=None, provider_sid=None)
-        .execution_options(synchronize_session=False))
-    row = None
-    if claimed.rowcount == 1:
-        row = session.execute(
-            select(Contact.phone, Message.body, Message.attempts, Contact.opted_out_at)
-            .join(Contact, Contact.id == Message.contact_id).where(Message.id == message_id)).one()
-    # the claim is durable before the text leaves, and no transaction (on SQLite: no write
-    # lock) stays open while we wait for Twilio
-    session.commit()
-    return None if row is None else _Claimed(row.phone, row.body, row.attempts, row.opted_out_at is not None)
-
-
-def deliver(session: Session, sender: SmsSender, message_id: int, now: datetime) -> Optional[Message]:
-    """Send one committed outbox row once; commit, and return it updated (None if not ours to send)."""
-    job = _claim(session, message_id, now)
-    if job is None:
-        return None
-    if job.opted_out:  # STOP may have arrived between writing the reply and this (re)try
-        error = SendError("opted-out", "The parent has opted out (texted STOP); nothing was sent.", False)
-        return _failed(session, message_id, job.attempts, error, now)
-    try:
-        result = sender.send(job.phone, job.body, status_callback_url(message_id, job.attempts))
-    except SendError as exc:
-        # A timeout or dropped connection (code "network") is ambiguous: Twilio may have taken
-        # the text. We retry anyway: a parent waiting after a loss is better served by a rare
-        # duplicate than by a reply that silently never arrives. The id in the status callback
-        # URL lets Twilio's callback mark the row sent before the retry is due, which closes
-        # most of that window.
-        return _failed(session, message_id, job.attempts, exc, now)
-    except Exception:
-        log.exception("outbox %s: sender raised", message_id)  # never leave the row stuck in sending
-        return _failed(session, message_id, job.attempts, SendError("error", RETRYABLE["error"], True), now)
-    return _finish(session, message_id, job.attempts, now, provider_sid=result.provider_sid,
-                   status=_accepted_status(result.status), error_code=None, error_reason=None)
-
-
-def _accepted_status(twilio_status: str) -> DeliveryStatus:
-    reported = TWILIO_STATUS.get(twilio_status, DeliveryStatus.QUEUED)
-    return reported if reported in (DeliveryStatus.SENT, DeliveryStatus.DELIVERED) else DeliveryStatus.QUEUED
-
-
-def _failed(session: Session, message_id: int, attempts: int, exc: SendError, now: datetime) -> Message:
-    """Record a refused send: retry later, or fail for good with the reason."""
-    if exc.retryable and attempts < MAX_ATTEMPTS:
-        log.info("outbox %s: attempt %d refused (%s), retrying", message_id, attempts, exc.code)
-        return _finish(session, message_id, attempts, now, status=DeliveryStatus.RETRY, error_code=exc.code,
-                       error_reason=exc.reason, next_attempt_at=now + retry_delay(attempts))
-    reason = exc.reason if not exc.retryable else f"Not delivered after {attempts} attempts: {exc.reason}"
-    log.info("outbox %s: failed (%s)", message_id, exc.code)
-    return _finish(session, message_id, attempts, now, status=DeliveryStatus.FAILED, error_code=exc.code,
-                   error_reason=reason[:255])
-
-
-def _finish(session: Session, message_id: int, attempts: int, now: datetime, *, status: DeliveryStatus,
-            provider_sid: Optional[str] = None, **values: Any) -> Message:
-    """Store an attempt's result, unless a status callback has already moved the row on."""
-    mine = (Message.id == message_id, Message.attempts == attempts)
-    if provider_sid is not None:
-        session.execute(update(Message).where(*mine).values(provider_sid=provider_sid)
-                        .execution_options(synchronize_session=False))
-    session.execute(update(Message).where(*mine, Message.status == DeliveryStatus.SENDING)
-                    .values(status=status, status_at=now, **values).execution_options(synchronize_session=False))
-    message = session.get(Message, message_id, populate_existing=True)
-    session.commit()
-    return message
-
-
-def due_retries(session: Session, now: datetime, limit: int = 100) -> list[Message]:
-    """Outgoing texts waiting for a retry whose time has come, oldest first."""
-    return list(session.scalars(
-        select(Message).where(Message.direction == Direction.OUT, Message.status == DeliveryStatus.RETRY,
-                              Message.next_attempt_at <= now)
-        .order_by(Message.next_attempt_at, Message.id).limit(limit)))
-
-
-def retry_due(session: Session, sender: SmsSender, now: datetime) -> int:
-    """Send every due retry once; return how many were attempted. A second run is harmless."""
-    ids = [m.id for m in due_retries(session, now)]
-    session.commit()  # end the read before any network call
-    return sum(deliver(session, sender, message_id, now) is not None for message_id in ids)

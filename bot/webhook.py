@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from twilio.request_validator import RequestValidator
 from twilio.twiml.messaging_response import MessagingResponse
 
-from bot import clock, db, phone
+from handoff import clock, db, phone
 from bot.pipeline import Inbound, handle
 
 log = logging.getLogger(__name__)

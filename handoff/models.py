@@ -37,7 +37,7 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         if value.tzinfo is None:
-            raise ValueError("naive datetime given: pass an aware datetime (bot.clock.now())")
+            raise ValueError("naive datetime given: pass an aware datetime (handoff.clock.now())")
         return value.astimezone(timezone.utc).replace(tzinfo=None)
 
     def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:

@@ -7,18 +7,20 @@ import os
 import shutil
 import socket
 import uuid
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
-from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
-from bot.db import make_engine, migrate, normalise_url
+from handoff.clock import LONDON
+from handoff.db import make_engine, migrate, normalise_url
 
-LONDON = ZoneInfo("Europe/London")
+# The instant every frozen test starts at: Monday 30 November 2026, 10:00 in London (the line is open).
+NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
 TOKEN = "0123456789abcdef0123456789abcdef"
 ACCOUNT = "AC" + "0" * 32
 HELPLINE = "+447520631590"
@@ -46,6 +48,17 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture
+def frozen_clock() -> Iterator[time_machine.Coordinates]:
+    """Stop the one clock at NOW for this test; `.move_to(when)` and `.shift(delta)` move it.
+
+    Every test that fixes a time uses this, so that the code under test reads the same clock the
+    test reasons about, whatever today's date is.
+    """
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session")

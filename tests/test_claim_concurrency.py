@@ -3,15 +3,16 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timezone
 from typing import Any, Callable, Optional
 
+import pytest
 from sqlalchemy import select, update
 
 from handoff.models import Contact, Conversation, Event, Role, Status, User
 from handoff.operations import claim, claim_next
+from tests.conftest import NOW
 
-NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 NURSES = 4
 TRIALS = 1_000
 

@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from bot import clock
+from handoff import clock
 from handoff import operations as ops
 from handoff.models import AppendOnlyError, Base, Event, Priority
 

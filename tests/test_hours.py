@@ -5,8 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.hours import HoursConfigError, HoursStatus, OpeningHours, load_hours
-
-LONDON = ZoneInfo("Europe/London")
+from handoff.clock import LONDON
 
 
 def at(y, mo, d, h=12, mi=0, s=0):

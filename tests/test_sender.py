@@ -6,7 +6,7 @@ import json
 import re
 import threading
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator, Optional
@@ -15,11 +15,18 @@ from urllib.parse import parse_qs
 import pytest
 
 from bot.outbox_cli import outbox
-from bot.sender import TERMINAL, deliver, due_retries, retry_due
-from handoff.models import Author, Contact, Conversation, DeliveryStatus, Direction, Message
-from tests.conftest import ACCOUNT, HELPLINE, TOKEN
+from handoff.models import (
+    Author,
+    Contact,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Message,
+)
+from handoff.outbox import TERMINAL, deliver, due_retries, retry_due
+from tests.conftest import ACCOUNT, HELPLINE, NOW, TOKEN
 
-NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 PARENT = "+447700900123"
 PATH = re.compile(r"^/2010-04-01/Accounts/(AC\w{32})/Messages\.json$")
 

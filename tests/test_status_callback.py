@@ -2,16 +2,23 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, Optional
 
 import pytest
 
-from bot.sender import TERMINAL, deliver, retry_due, status_callback_url
-from handoff.models import Author, Contact, Conversation, DeliveryStatus, Direction, Message
-from tests.conftest import ACCOUNT, HELPLINE, sign
+from handoff.models import (
+    Author,
+    Contact,
+    Conversation,
+    DeliveryStatus,
+    Direction,
+    Message,
+)
+from handoff.outbox import TERMINAL, deliver, retry_due, status_callback_url
+from tests.conftest import ACCOUNT, HELPLINE, NOW, sign
 
-NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
+pytestmark = pytest.mark.usefixtures("frozen_clock")
 PARENT = "+447700900123"
 SID = "SM" + "ab" * 16
 

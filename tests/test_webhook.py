@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
-import time_machine
 from sqlalchemy import func, select
 
 from handoff.models import Contact, Conversation, Direction, Message, Priority
@@ -29,9 +28,9 @@ def count(app, model, *where) -> int:
 
 
 @pytest.fixture(autouse=True)
-def tuesday_morning():
-    with time_machine.travel(TUESDAY_MORNING, tick=False):
-        yield
+def tuesday_morning(frozen_clock):
+    frozen_clock.move_to(TUESDAY_MORNING)
+    return frozen_clock
 
 
 # -- forged requests: 403 and nothing stored ---------------------------------------------------
@@ -272,14 +271,14 @@ def test_the_first_reply_says_it_is_automatic_and_how_to_stop(app, send_sms):
     assert "automatic" in reply.lower() and "STOP" in reply
 
 
-def test_a_burst_gets_one_full_reply_then_one_short_ack_then_quiet(app, send_sms):
+def test_a_burst_gets_one_full_reply_then_one_short_ack_then_quiet(app, send_sms, frozen_clock):
     first = texts(send_sms("hi", "+447700900501"))
     second = texts(send_sms("hello", "+447700900501"))
     third = texts(send_sms("hello?", "+447700900501"))
     assert first and len(second) == 1 and len(second[0]) < len(first[0])
     assert third == []
-    with time_machine.travel(at(2026, 11, 24, 10, 11), tick=False):  # the burst window has passed
-        assert texts(send_sms("hello again", "+447700900501")) != []
+    frozen_clock.move_to(at(2026, 11, 24, 10, 11))  # the burst window has passed
+    assert texts(send_sms("hello again", "+447700900501")) != []
 
 
 def test_a_follow_up_with_a_new_topic_gets_its_signpost(app, send_sms):
@@ -297,9 +296,9 @@ def test_a_risk_text_in_a_burst_always_gets_the_safety_reply(app, send_sms):
         assert session.scalars(select(Conversation)).one().priority == Priority.URGENT
 
 
-def test_out_of_hours_reply_has_safety_advice_and_when_nurses_are_back(app, send_sms):
-    with time_machine.travel(SUNDAY_NIGHT, tick=False):
-        [reply] = texts(send_sms("i had a miscarriage last week", "+447700900503"))
+def test_out_of_hours_reply_has_safety_advice_and_when_nurses_are_back(app, send_sms, frozen_clock):
+    frozen_clock.move_to(SUNDAY_NIGHT)
+    [reply] = texts(send_sms("i had a miscarriage last week", "+447700900503"))
     assert "999" in reply and "111" in reply
     assert "Monday at 8am" in reply
     with app.extensions["db"]() as session:

@@ -1,4 +1,4 @@
-"""Alembic environment: runs on the connection the app hands over (see bot.db.migrate)."""
+"""Alembic environment: runs on the connection the app hands over (see handoff.db.migrate)."""
 from alembic import context
 from sqlalchemy import create_engine
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError
 
-from bot import db
+from handoff import db
 from handoff.queries import urgent_waiting
 from handoff.web import actions, auth, conversation, present, queue
 from responses.sms import GSM7_BASIC, GSM7_EXTENSION

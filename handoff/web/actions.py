@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 
-from bot import clock, db
-from bot.sender import deliver
+from handoff import clock, db
+from handoff.outbox import deliver
 from handoff import operations as ops
 from handoff.models import DeliveryStatus, Outcome, User
 from handoff.web.auth import current_user, login_required

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 
-from bot import clock, db
+from handoff import clock, db
 from handoff.accounts import LOCK_AFTER, LOCK_FOR, authenticate
 from handoff.models import Role, User
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
-from bot import clock, db
+from handoff import clock, db
 from handoff import operations as ops
 from handoff.models import Author, Conversation, Direction, Event, Message, User
 from handoff.queries import active_staff, earlier_conversations, last_read_at, timeline

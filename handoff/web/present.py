@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from bot import clock, phone
+from handoff import clock, phone
+from handoff.clock import LONDON
 from handoff.models import DeliveryStatus, Event, Message, Outcome, Priority, Status
 
-LONDON = ZoneInfo("Europe/London")
 
 PRIORITY_LABELS = {Priority.URGENT: "Urgent", Priority.NORMAL: "Normal", Priority.LOW: "Low"}
 RISK_LABELS = {

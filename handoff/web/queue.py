@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 
-from bot import clock, db
+from handoff import clock, db
 from handoff import operations as ops
 from handoff.models import Conversation
 from handoff.queries import open_queue, urgent_waiting

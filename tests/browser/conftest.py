@@ -20,7 +20,7 @@ import pytest
 from twilio.request_validator import RequestValidator
 from werkzeug.serving import make_server
 
-from bot import clock, db
+from handoff import clock, db
 from handoff.accounts import create_user
 from handoff.models import Role
 

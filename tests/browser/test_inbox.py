@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from bot import db
+from handoff import db
 from handoff.models import Author, Message
 from responses import segments
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 
-from bot import clock, db
+from handoff import clock, db
 from handoff.accounts import LOCK_AFTER, LOCK_FOR, create_user, deactivate
 from handoff.models import Role
 from handoff.web.auth import login_required

@@ -9,9 +9,18 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from bot import clock, db
+from handoff import clock, db
 from handoff.accounts import create_user
-from handoff.models import Author, Conversation, DeliveryStatus, Event, Message, Role, Status, User
+from handoff.models import (
+    Author,
+    Conversation,
+    DeliveryStatus,
+    Event,
+    Message,
+    Role,
+    Status,
+    User,
+)
 
 PASSWORD = "correct horse battery staple"
 SAD = "i had a miscarriage last week and cant stop crying"
