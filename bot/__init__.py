@@ -11,7 +11,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from bot import cli, sender, settings, status, webhook
 from bot.services import load_services
-from handoff import db, web
+from handoff import db, escalation, handover, outbox, retention, stale, web
 
 log = logging.getLogger("helpline")
 
@@ -46,6 +46,9 @@ def _init_components(app: Flask) -> None:
     CSRFProtect(app)  # every form; the Twilio webhooks exempt themselves
     db.init_app(app)
     sender.init_app(app)
+    # scheduled jobs, each registered by the component it drives; registering starts nothing
+    for component in (outbox, escalation, handover, stale, retention):
+        component.init_app(app)
     webhook.init_app(app)
     status.init_app(app)
     web.init_app(app)

@@ -11,6 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+from bot import jobs_cli
 from bot.outbox_cli import outbox
 from bot.pipeline import Inbound, handle
 from handoff import clock, db, phone
@@ -29,12 +30,14 @@ def main() -> None:
     from bot import create_app
 
     group = FlaskGroup(create_app=lambda: create_app(), help="The helpline triage bot.")
+    group.add_command(jobs_cli.run)  # Flask's own `run`, with the scheduler in a thread
     group.main(prog_name="helpline")
 
 
 def init_app(app: Flask) -> None:
     """Add the helpline commands to the app's CLI."""
-    for command in (simulate, hours, queue, triage, catalogue, user, replay_spool, outbox):
+    for command in (simulate, hours, queue, triage, catalogue, user, replay_spool, outbox, jobs_cli.scheduler,
+                    jobs_cli.jobs):
         app.cli.add_command(command)
 
 

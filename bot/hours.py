@@ -99,6 +99,23 @@ class OpeningHours:
             day += timedelta(days=1)
         raise HoursConfigError(f"{self.source}: the line never opens again")
 
+    def opened_at(self, now: datetime) -> datetime | None:
+        """When the open period `now` is in began; None when closed."""
+        utc = _utc(now)
+        today = self.period(utc.astimezone(LONDON).date())
+        return today[0] if today and _utc(today[0]) <= utc < _utc(today[1]) else None
+
+    def last_closing(self, now: datetime) -> datetime:
+        """The latest closing at or before `now` (the start of the closed spell `now` is in, when closed)."""
+        utc = _utc(now)
+        day = utc.astimezone(LONDON).date()
+        for _ in range(3700):
+            p = self.period(day)
+            if p and _utc(p[1]) <= utc:
+                return p[1]
+            day -= timedelta(days=1)
+        raise HoursConfigError(f"{self.source}: the line was never open before {now.isoformat()}")
+
     def back_at(self, now: datetime) -> str:
         """When nurses are back, in words relative to `now` in London: "now", "today at 9am", "Monday at 8am"."""
         st = self.status(now)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Optional
 
 from flask import Flask
@@ -26,12 +27,18 @@ class OutboxSender:
     """Development and tests: sends nothing, keeps every text in memory for the developer."""
 
     sent: list[dict[str, Optional[str]]] = field(default_factory=list)
+    deletions: list[datetime] = field(default_factory=list)
 
     def send(self, to: str, body: str, status_callback: Optional[str]) -> SendResult:
         sid = "SMdev" + secrets.token_hex(14)
         self.sent.append({"sid": sid, "to": to, "body": body, "status_callback": status_callback})
         log.info("outbox sender kept text %s, nothing sent", sid[-6:])
         return SendResult(provider_sid=sid, status="queued")
+
+    def delete_copies(self, before: datetime, limit: int) -> tuple[int, int]:
+        """No provider keeps copies in development; note that we were asked."""
+        self.deletions.append(before)
+        return 0, 0
 
 
 class TwilioSender:
@@ -67,6 +74,38 @@ class TwilioSender:
             # refused connection, reset, or timeout: see `deliver` for why this is retried
             raise SendError("network", RETRYABLE["network"], True) from exc
         return SendResult(provider_sid=message.sid, status=str(message.status or "queued"))
+
+    def delete_copies(self, before: datetime, limit: int) -> tuple[int, int]:
+        """Delete Twilio's copies of texts to and from our number sent before `before`, up to `limit` of each."""
+        from requests import RequestException
+        from twilio.base.exceptions import TwilioRestException
+
+        deleted = kept = 0
+        for ours in ({"to": self.from_number}, {"from_": self.from_number}):
+            try:
+                sids = [m.sid for m in self.client.messages.list(date_sent_before=before, limit=limit, **ours)]
+            except (TwilioRestException, RequestException) as exc:
+                raise SendError(str(getattr(exc, "code", None) or "network"), "Twilio's message list failed", True) from None
+            for sid in sids:
+                if self._delete(sid):
+                    deleted += 1
+                else:
+                    kept += 1
+        return deleted, kept
+
+    def _delete(self, sid: str) -> bool:
+        """Delete one message resource; True if it is gone (already gone counts)."""
+        from requests import RequestException
+        from twilio.base.exceptions import TwilioRestException
+
+        try:
+            self.client.messages(sid).delete()
+        except TwilioRestException as exc:
+            # 404: deleted already; anything else (a text still being sent, say) waits for the next run
+            return exc.status == 404
+        except RequestException:
+            return False
+        return True
 
     def close(self) -> None:
         """Close pooled connections."""

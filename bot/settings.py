@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
+from handoff import phone
+
 
 class SettingsError(RuntimeError):
     """A setting is missing or malformed; the message names it."""
@@ -60,6 +62,22 @@ def _int(value: str) -> int:
     return int(value)
 
 
+def _at_least(low: int) -> Callable[[str], int]:
+    def coerce(value: str) -> int:
+        number = int(value)
+        if number < low:
+            raise ValueError(f"expected a whole number of at least {low}")
+        return number
+    return coerce
+
+
+def _phone(value: str) -> str:
+    number = phone.normalise(value)
+    if not re.fullmatch(r"\+\d{8,15}", number):
+        raise ValueError("expected a phone number that can take texts, such as +447700900123")
+    return number
+
+
 @dataclass(frozen=True)
 class Setting:
     env: str
@@ -87,6 +105,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HELPLINE_BURST_MINUTES", "BURST_MINUTES", _int, 10),
     Setting("HELPLINE_IDLE_MINUTES", "IDLE_MINUTES", _int, 30),
     Setting("HELPLINE_SECURE_COOKIES", "SESSION_COOKIE_SECURE", _bool, False),
+    # scheduled jobs (`helpline scheduler`)
+    Setting("HELPLINE_SCHEDULER_LEASE_SECONDS", "SCHEDULER_LEASE_SECONDS", _at_least(3), 30),
+    Setting("HELPLINE_RETRIES_EVERY_SECONDS", "RETRIES_EVERY_SECONDS", _at_least(1), 60),
+    Setting("HELPLINE_ESCALATION_EVERY_SECONDS", "ESCALATION_EVERY_SECONDS", _at_least(1), 60),
+    Setting("HELPLINE_ESCALATE_URGENT_MINUTES", "ESCALATE_URGENT_MINUTES", _at_least(1), 5),
+    Setting("HELPLINE_ESCALATE_NORMAL_MINUTES", "ESCALATE_NORMAL_MINUTES", _at_least(1), 30),
+    Setting("HELPLINE_ONCALL_NUMBER", "ONCALL_NUMBER", _phone, None),
+    Setting("HELPLINE_OUT_OF_HOURS_NUMBER", "OUT_OF_HOURS_NUMBER", _phone, None),
+    Setting("HELPLINE_HANDOVER_TEXT", "HANDOVER_TEXT", _bool, True),
+    Setting("HELPLINE_STALE_DAYS", "STALE_DAYS", _at_least(0), 7),
+    # records are kept for years, not days: a typo of 3 for 365 must not empty the database
+    Setting("HELPLINE_RETENTION_DAYS", "RETENTION_DAYS", _at_least(30), None),
+    Setting("HELPLINE_TWILIO_DELETE_AFTER_DAYS", "TWILIO_DELETE_AFTER_DAYS", _at_least(1), None),
 )
 
 

@@ -28,6 +28,8 @@ EVENT_WORDS: dict[EventKind, str] = {
     EventKind.OPTED_OUT: "The parent opted out of texts (STOP).",
     EventKind.OPTED_IN: "The parent opted back in to texts (START).",
     EventKind.READ: "{who} read this conversation.",
+    EventKind.ESCALATED: "Waiting too long{waited}{alerted}.",
+    EventKind.HANDED_OVER: "Handed over to the nurses at opening{position}{texted}.",
 }
 
 # how each audit entry reads on /audit
@@ -46,6 +48,7 @@ AUDIT_WORDS: dict[AuditKind, str] = {
     AuditKind.PASSWORD_RESET: "Reset a password",
     AuditKind.CATALOGUE_CHANGED: "Changed a catalogue",
     AuditKind.RETENTION_PURGED: "Retention purge",
+    AuditKind.PROVIDER_COPIES_DELETED: "Deleted Twilio's copies of old texts",
 }
 
 

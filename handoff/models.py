@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     event,
     text,
 )
@@ -88,6 +89,12 @@ class Outcome(StrEnum):
     REFERRED = "referred"
     SAFEGUARDING = "safeguarding concern raised"
     NO_REPLY = "no reply from parent"
+    # only the `stale` job closes with this: our text was the last, and the parent went quiet
+    STOPPED_REPLYING = "parent stopped replying"
+
+
+# what a nurse may choose when she closes a conversation herself
+NURSE_OUTCOMES = tuple(o for o in Outcome if o != Outcome.STOPPED_REPLYING)
 
 
 class EventKind(StrEnum):
@@ -104,6 +111,8 @@ class EventKind(StrEnum):
     OPTED_OUT = "opted_out"
     OPTED_IN = "opted_in"
     READ = "read"  # reads logged before the audit log existed; new reads go to `audit_log`
+    ESCALATED = "escalated"  # waited too long with no nurse: marked, and the on-call contact alerted
+    HANDED_OVER = "handed_over"  # waited overnight: marked for the first nurses in
 
 
 class AuditKind(StrEnum):
@@ -123,6 +132,7 @@ class AuditKind(StrEnum):
     PASSWORD_RESET = "password_reset"
     CATALOGUE_CHANGED = "catalogue_changed"
     RETENTION_PURGED = "retention_purged"
+    PROVIDER_COPIES_DELETED = "provider_copies_deleted"
 
 
 class Direction(StrEnum):
@@ -228,6 +238,10 @@ class Conversation(Base):
     last_full_reply_at: Mapped[MaybeTimestamp]
     last_ack_at: Mapped[MaybeTimestamp]
     last_parent_text_at: Mapped[MaybeTimestamp]
+    # set by the `escalation` job for the current wait (see `is_waiting_too_long`)
+    escalated_at: Mapped[MaybeTimestamp]
+    # set by the `handover` job at the opening after a wait that began while closed
+    handed_over_at: Mapped[MaybeTimestamp]
 
     contact: Mapped[Contact] = relationship(lazy="joined")
     holder: Mapped[Optional[User]] = relationship(lazy="joined")
@@ -237,6 +251,18 @@ class Conversation(Base):
     @property
     def is_open(self) -> bool:
         return self.status != Status.CLOSED
+
+    @property
+    def is_waiting_too_long(self) -> bool:
+        """Escalated for the wait it is in now, and still with no nurse."""
+        return (self.status == Status.WAITING and self.escalated_at is not None
+                and self.waiting_since is not None and self.escalated_at >= self.waiting_since)
+
+    @property
+    def is_handed_over(self) -> bool:
+        """Waiting since before the last opening, and marked for the first nurses in."""
+        return (self.handed_over_at is not None and self.waiting_since is not None
+                and self.handed_over_at >= self.waiting_since)
 
 
 class Message(Base):
@@ -325,6 +351,42 @@ class PurgePermit(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[Timestamp]
+
+
+class SchedulerLease(Base):
+    """Who runs the scheduled jobs: the one holder whose lease has not expired (see `handoff.lease`)."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    acquired_at: Mapped[Timestamp]
+    renewed_at: Mapped[Timestamp]
+    expires_at: Mapped[Timestamp]
+
+
+class JobOutcome(StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+
+
+class JobRun(Base):
+    """One run of a scheduled job for one due time; the unique pair makes a second run impossible."""
+
+    __tablename__ = "job_runs"
+    __table_args__ = (UniqueConstraint("job_id", "due_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[Timestamp]
+    runner: Mapped[str] = mapped_column(String(128))
+    started_at: Mapped[Timestamp]
+    finished_at: Mapped[MaybeTimestamp]
+    outcome: Mapped[JobOutcome] = mapped_column(_enum(JobOutcome, 16))
+    # counts only ("sent": 2, "failed": 0), never text or numbers
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    error: Mapped[Optional[str]] = mapped_column(String(255), nullable=True)
 
 
 class AppendOnlyError(RuntimeError):

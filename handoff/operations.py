@@ -200,13 +200,43 @@ def reply(session: Session, conversation: Conversation, nurse: User, body: str, 
     _require_holder(conversation, nurse)
     if conversation.contact.is_opted_out:
         raise NotAllowed("This parent has opted out: texting is blocked until they reply START.")
-    message = Message(contact=conversation.contact, conversation=conversation, direction=Direction.OUT,
-                      author=Author.NURSE,
-                      author_id=nurse.id, body=body, status=DeliveryStatus.PENDING, segments=segments,
-                      created_at=now, status_at=now)
-    session.add(message)
-    session.flush()
+    message = write_text(session, conversation, Author.NURSE, body, segments, now, author_id=nurse.id)
     conversation.waiting_since = None  # the parent has a nurse's answer: nobody is waiting on us
     log(session, conversation, EventKind.REPLIED, now, actor=nurse, message_id=message.id)
     return message
+
+
+def write_text(session: Session, conversation: Conversation, author: Author, body: str, segments: int,
+               now: datetime, *, author_id: Optional[int] = None) -> Message:
+    """Put a text to the parent in the outbox; the caller commits, then hands it to `outbox.deliver`."""
+    message = Message(contact=conversation.contact, conversation=conversation, direction=Direction.OUT,
+                      author=author, author_id=author_id, body=body, status=DeliveryStatus.PENDING,
+                      segments=segments, created_at=now, status_at=now)
+    session.add(message)
+    session.flush()
+    return message
+
+
+# --- what the scheduled jobs do to a conversation (the actor is the helpline itself) -------------
+
+def mark_waiting_too_long(session: Session, conversation: Conversation, now: datetime, *, waited_minutes: int,
+                          alerted: str) -> None:
+    """Mark a conversation nobody has taken as waiting too long, saying who was alerted ('' for nobody)."""
+    conversation.escalated_at = now
+    log(session, conversation, EventKind.ESCALATED, now, actor_kind="system", waited_minutes=waited_minutes,
+        alerted=alerted)
+
+
+def hand_over(session: Session, conversation: Conversation, opening: datetime, now: datetime, *, position: int,
+              of: int, texted: bool) -> None:
+    """Mark a conversation that waited through a closed spell for the nurses who open at `opening`."""
+    conversation.handed_over_at = opening
+    log(session, conversation, EventKind.HANDED_OVER, now, actor_kind="system", position=position, of=of,
+        texted=texted)
+
+
+def close_stale(session: Session, conversation: Conversation, now: datetime) -> None:
+    """Close a conversation whose parent stopped replying to our last text."""
+    conversation.status, conversation.outcome, conversation.closed_at = Status.CLOSED, Outcome.STOPPED_REPLYING, now
+    log(session, conversation, EventKind.CLOSED, now, actor_kind="system", outcome=Outcome.STOPPED_REPLYING.value)
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Optional, Protocol
 
-from flask import current_app, has_app_context, has_request_context, url_for
-from sqlalchemy import select, update
+from flask import Flask, current_app, has_app_context, has_request_context, url_for
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Row
 from sqlalchemy.orm import Session
 
+from handoff import schedule
 from handoff.models import DELIVERY_RANK, Contact, DeliveryStatus, Direction, Message
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,7 @@ RETRYABLE = {
     "30008": "The network reported an unknown error; we will try again.",
     "network": "Twilio did not answer; we will try again (the text may arrive twice).",
     "error": "Sending failed unexpectedly; we will try again.",
+    "stuck": "The send was interrupted before Twilio answered; we will try again (the text may arrive twice).",
 }
 # Twilio's message statuses, as our outbox statuses
 TWILIO_STATUS = {
@@ -56,6 +58,10 @@ FAILURES = (DeliveryStatus.UNDELIVERED, DeliveryStatus.FAILED)
 SERVER_ERROR = "Twilio had a problem on its side; the text will be sent again shortly."
 RETRY_AFTER = timedelta(minutes=2)  # doubles with each attempt
 MAX_ATTEMPTS = 5
+# Twilio answers within the sender's 15 s timeout, so a claim this old was cut short by a crash
+STUCK_AFTER = timedelta(minutes=5)
+# a pending row this old was committed but never handed to `deliver` (the worker died in between)
+ORPHANED_AFTER = timedelta(minutes=2)
 
 
 # --- the provider interface -----------------------------------------------------------------------
@@ -79,6 +85,12 @@ class SmsSender(Protocol):
 
     def send(self, to: str, body: str, status_callback: Optional[str]) -> SendResult:
         """Hand one text to the provider; raise SendError if it refuses."""
+
+    def delete_copies(self, before: datetime, limit: int) -> tuple[int, int]:
+        """Delete up to `limit` of the provider's own copies of texts to or from us sent before `before`.
+
+        Return (deleted, not deleted); raise SendError if the provider cannot be asked at all.
+        """
 
 
 # --- the one retry policy -------------------------------------------------------------------------
@@ -206,18 +218,57 @@ def _finish(session: Session, message_id: int, attempts: int, now: datetime, *, 
 
 
 def due_retries(session: Session, now: datetime, limit: int = 100) -> list[Message]:
-    """Outgoing texts waiting for a retry whose time has come, oldest first."""
+    """Outgoing texts whose retry is due, or left pending by a worker that died, oldest first."""
+    due = or_(and_(Message.status == DeliveryStatus.RETRY, Message.next_attempt_at <= now),
+              and_(Message.status == DeliveryStatus.PENDING, Message.created_at <= now - ORPHANED_AFTER))
     return list(session.scalars(
-        select(Message).where(Message.direction == Direction.OUT, Message.status == DeliveryStatus.RETRY,
-                              Message.next_attempt_at <= now)
-        .order_by(Message.next_attempt_at, Message.id).limit(limit)))
+        select(Message).where(Message.direction == Direction.OUT, due)
+        .order_by(func.coalesce(Message.next_attempt_at, Message.created_at), Message.id).limit(limit)))
 
 
 def retry_due(session: Session, sender: SmsSender, now: datetime) -> int:
     """Send every due retry once; return how many were attempted. A second run is harmless."""
+    return sum(message is not None for message in _deliver_due(session, sender, now))
+
+
+def _deliver_due(session: Session, sender: SmsSender, now: datetime) -> list[Optional[Message]]:
     ids = [m.id for m in due_retries(session, now)]
     session.commit()  # end the read before any network call
-    return sum(deliver(session, sender, message_id, now) is not None for message_id in ids)
+    return [deliver(session, sender, message_id, now) for message_id in ids]
+
+
+def sweep_stuck(session: Session, now: datetime) -> int:
+    """Put texts stuck in "sending" since a crash back to retry (or failed, past the cap); commit."""
+    # a row with a provider sid is in Twilio's hands (its own "sending"): its callbacks move it on
+    stuck = session.execute(select(Message.id, Message.attempts).where(
+        Message.direction == Direction.OUT, Message.status == DeliveryStatus.SENDING,
+        Message.provider_sid.is_(None), Message.status_at <= now - STUCK_AFTER)).all()
+    for row in stuck:
+        values = failure_values("stuck", RETRYABLE["stuck"], True, row.attempts, now)
+        session.execute(update(Message).where(Message.id == row.id, Message.attempts == row.attempts,
+                                              Message.status == DeliveryStatus.SENDING)
+                        .values(status_at=now, **values).execution_options(synchronize_session=False))
+    session.commit()
+    return len(stuck)
+
+
+def send_retries(session: Session, sender: SmsSender, now: datetime) -> dict[str, int]:
+    """The `retries` job: sweep stuck sends, then send what is due once; return counts by result."""
+    swept = sweep_stuck(session, now)
+    results = [m.status for m in _deliver_due(session, sender, now) if m is not None]
+    failed = sum(status in FAILURES for status in results)
+    retrying = results.count(DeliveryStatus.RETRY)
+    return {"swept": swept, "attempted": len(results), "sent": len(results) - failed - retrying,
+            "retrying": retrying, "failed": failed}
+
+
+def init_app(app: Flask) -> None:
+    """Register the `retries` job (every HELPLINE_RETRIES_EVERY_SECONDS, default 60)."""
+    seconds = int(app.config.get("RETRIES_EVERY_SECONDS") or 60)
+    schedule.register(app, schedule.Job(
+        "retries", "Send texts whose retry is due; put texts stuck in sending back to retry",
+        schedule.every(seconds), lambda app_, session, now: send_retries(session, app_.extensions["sender"], now),
+        when=f"every {seconds} s"))
 
 
 # --- delivery reports ----------------------------------------------------------------------------

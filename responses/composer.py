@@ -144,6 +144,10 @@ class Replies:
         """Return the reply to someone who opted out and texts again: how to turn texts back on."""
         return self._text("messages.opted_out_hint")
 
+    def nurses_in(self) -> str:
+        """Return the one text at opening to a parent who wrote while we were closed: nurses are in."""
+        return self._text("messages.nurses_in")
+
     def canned(self) -> list[tuple[str, str, str]]:
         """Return the canned replies nurses can insert, as (id, label, text)."""
         return [(r.id.split(".", 1)[1], r.label, r.text) for r in self.canned_replies]

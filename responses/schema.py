@@ -24,7 +24,7 @@ SECTIONS = {
     "topics": TOPIC_IDS,
     "practical_by_loss": LOSS_TOPICS,
     "messages": ("help", "stop_howto", "burst_ack_open", "burst_ack_closed", "opted_in",
-                 "opted_out_hint"),
+                 "opted_out_hint", "nurses_in"),
 }
 ENTRY_FIELDS = {"text", "budget", "signpost"}
 CANNED_FIELDS = ENTRY_FIELDS | {"id", "label"}
@@ -84,6 +84,7 @@ REQUIRED = {
     "messages.stop_howto": [r"STOP"],
     "messages.burst_ack_closed": [r"999"],
     "messages.opted_out_hint": [r"START", r"999"],
+    "messages.nurses_in": [r"nurses?", r"999"],
 }
 # naming more than two of these in one reply is a shotgun answer, not a signpost
 LOSS_ORGS = [r"miscarriage association", r"sands", r"lullaby trust", r"healthtalk"]

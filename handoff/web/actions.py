@@ -14,7 +14,7 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from handoff import clock, db
 from handoff.outbox import deliver
 from handoff import operations as ops
-from handoff.models import AuditKind, DeliveryStatus, Outcome, User
+from handoff.models import NURSE_OUTCOMES, AuditKind, DeliveryStatus, Outcome, User
 from handoff.web.auditing import audit_request
 from handoff.web.auth import current_user, login_required
 from handoff.web.conversation import MAX_REPLY, get_conversation
@@ -126,7 +126,7 @@ def close(conversation_id: int) -> Any:
     chosen = request.form.get("outcome", "")
 
     def act() -> str:
-        if chosen not in {o.value for o in Outcome}:
+        if chosen not in {o.value for o in NURSE_OUTCOMES}:
             raise ops.NotAllowed("Choose an outcome before closing.")
         ops.close(db.session(), conversation, current_user(), Outcome(chosen), clock.now())
         return f"Closed: {chosen}."

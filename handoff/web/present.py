@@ -8,7 +8,7 @@ from flask import Flask
 from handoff import clock, phone
 from handoff.audit import EVENT_WORDS
 from handoff.clock import LONDON
-from handoff.models import DeliveryStatus, Event, Message, Outcome, Priority, Status
+from handoff.models import NURSE_OUTCOMES, DeliveryStatus, Event, Message, Priority, Status
 
 
 PRIORITY_LABELS = {Priority.URGENT: "Urgent", Priority.NORMAL: "Normal", Priority.LOW: "Low"}
@@ -26,7 +26,10 @@ DELIVERY_LABELS = {
     DeliveryStatus.RECEIVED: "received",
 }
 
-ACTOR_NAMES = {"parent": "The parent", "bot": "The bot"}
+ACTOR_NAMES = {"parent": "The parent", "bot": "The bot", "system": "The helpline"}
+# who the `escalation` job alerted, as the timeline says it
+ALERTED = {"on-call": "; the on-call contact was alerted",
+           "out-of-hours": "; the out-of-hours contact was alerted"}
 
 
 def uk_time(value: datetime | None) -> str:
@@ -86,6 +89,10 @@ def event_text(event: Event) -> str:
         "priority": data.get("priority", "normal"), "risk": risk_label(data.get("risk_kind")),
         "phrases": f" ({phrases})" if phrases else "", "to": data.get("to", "a colleague"),
         "outcome": data.get("outcome", ""),
+        "waited": f" after {data['waited_minutes']} min with no nurse" if data.get("waited_minutes") else "",
+        "alerted": ALERTED.get(data.get("alerted", ""), ""),
+        "position": f" ({data['position']} of {data['of']})" if data.get("position") else "",
+        "texted": "; the parent was told nurses are in" if data.get("texted") else "",
     }
     return EVENT_WORDS[event.kind].format_map(fields)
 
@@ -95,6 +102,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(uk_time=uk_time, masked=phone.masked, topic=topic_label,
                                  risk=risk_label, delivery=delivery_label, event_text=event_text,
                                  status_label=status_label)
-    app.jinja_env.globals.update(PRIORITY_LABELS=PRIORITY_LABELS, OUTCOMES=list(Outcome),
+    app.jinja_env.globals.update(PRIORITY_LABELS=PRIORITY_LABELS, OUTCOMES=list(NURSE_OUTCOMES),
                                  Status=Status, Priority=Priority, waited=waited)
     app.jinja_env.tests["message"] = lambda item: isinstance(item, Message)

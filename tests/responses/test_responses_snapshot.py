@@ -41,6 +41,7 @@ def variants(replies):
     yield f"burst_ack | closed, back {BACK_AT}", replies.burst_ack(False, BACK_AT)
     yield "opted_in", replies.opted_in()
     yield "opted_out_hint", replies.opted_out_hint()
+    yield "nurses_in (at opening, to a parent who wrote while closed)", replies.nurses_in()
     for cid, label, text in replies.canned():
         yield f"canned {cid} ({label})", text
 
