@@ -6,11 +6,11 @@ import json
 import re
 import threading
 import uuid
-from datetime import datetime, timedelta
-from email.utils import formatdate
+from datetime import datetime, timedelta, timezone
+from email.utils import formatdate, parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterator, Optional
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -29,14 +29,17 @@ from tests.conftest import ACCOUNT, HELPLINE, NOW, TOKEN
 pytestmark = pytest.mark.usefixtures("frozen_clock")
 PARENT = "+447700900123"
 PATH = re.compile(r"^/2010-04-01/Accounts/(AC\w{32})/Messages\.json$")
+ONE = re.compile(r"^/2010-04-01/Accounts/(AC\w{32})/Messages/(SM\w+)\.json$")
 
 
 class FakeTwilio:
-    """Twilio's Messages API on 127.0.0.1: records each request, answers from a script."""
+    """Twilio's Messages API on 127.0.0.1: records each request, answers sends from a script, and keeps
+    the copies Twilio would (`messages`), which can be listed and deleted."""
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
         self.answers: list[tuple[int, Optional[int]]] = []  # (HTTP status, Twilio code); default 201
+        self.messages: dict[str, dict[str, Any]] = {}  # sid -> the message resource Twilio keeps
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -49,9 +52,30 @@ class FakeTwilio:
                     return
                 if not match:
                     http, code = 404, 20404
-                self._json(http, fake.created(match.group(1), form) if http == 201 else {
-                    "code": code, "message": f"fake error {code}", "status": http,
-                    "more_info": f"https://www.twilio.com/docs/errors/{code}"})
+                self._json(http, fake.created(match.group(1), form) if http == 201 else fake.error(http, code))
+
+            def do_GET(self) -> None:
+                url = urlsplit(self.path)
+                query = {k: v[0] for k, v in parse_qs(url.query).items()}
+                fake.requests.append({"method": "GET", "path": url.path, "query": query})
+                if not PATH.match(url.path):
+                    return self._json(404, fake.error(404, 20404))
+                found = fake.listed(query)
+                self._json(200, {"messages": found, "next_page_uri": None, "previous_page_uri": None,
+                                 "first_page_uri": self.path, "page": 0, "page_size": len(found), "start": 0,
+                                 "end": max(0, len(found) - 1), "uri": self.path})
+
+            def do_DELETE(self) -> None:
+                fake.requests.append({"method": "DELETE", "path": self.path})
+                match = ONE.match(self.path)
+                message = fake.messages.get(match.group(2)) if match else None
+                if message is None:
+                    return self._json(404, fake.error(404, 20404))
+                if message["status"] in ("accepted", "queued", "sending"):  # Twilio keeps texts still on their way
+                    return self._json(409, fake.error(409, 20009))
+                del fake.messages[match.group(2)]
+                self.send_response(204)
+                self.end_headers()
 
             def _json(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
@@ -68,14 +92,33 @@ class FakeTwilio:
         self.server.daemon_threads = True
         self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
 
+    def created(self, account: str, form: dict[str, str]) -> dict[str, Any]:
+        """Accept a text: Twilio's answer, and the copy it keeps."""
+        return self.keep("SM" + uuid.uuid4().hex, form.get("To"), form.get("From"), datetime.now(timezone.utc),
+                         status="queued", body=form.get("Body"), account=account)
+
+    def keep(self, sid: str, to: Optional[str], from_: Optional[str], sent: datetime, status: str = "delivered",
+             body: Optional[str] = "", account: str = ACCOUNT) -> dict[str, Any]:
+        """Hold a copy of a text as Twilio does, sent at `sent`."""
+        self.messages[sid] = {
+            "sid": sid, "account_sid": account, "status": status, "to": to, "from": from_, "body": body,
+            "direction": "outbound-api", "api_version": "2010-04-01", "num_segments": "1", "num_media": "0",
+            "error_code": None, "error_message": None, "price": None, "date_created": formatdate(sent.timestamp(), usegmt=True),
+            "date_updated": formatdate(sent.timestamp(), usegmt=True), "date_sent": formatdate(sent.timestamp(), usegmt=True),
+            "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"}
+        return self.messages[sid]
+
+    def listed(self, query: dict[str, str]) -> list[dict[str, Any]]:
+        """The kept copies matching a list request's To, From and DateSent< filters."""
+        before = datetime.fromisoformat(query["DateSent<"].replace("Z", "+00:00")) if "DateSent<" in query else None
+        return [m for m in self.messages.values()
+                if all(m[name.lower()] == query[name] for name in ("To", "From") if name in query)
+                and (before is None or parsedate_to_datetime(m["date_sent"]) < before)][:int(query.get("PageSize", 50))]
+
     @staticmethod
-    def created(account: str, form: dict[str, str]) -> dict[str, Any]:
-        sid = "SM" + uuid.uuid4().hex
-        return {"sid": sid, "account_sid": account, "status": "queued", "to": form.get("To"), "from": form.get("From"),
-                "body": form.get("Body"), "direction": "outbound-api", "api_version": "2010-04-01",
-                "num_segments": "1", "num_media": "0", "error_code": None, "error_message": None, "price": None,
-                "date_created": formatdate(usegmt=True), "date_updated": formatdate(usegmt=True), "date_sent": None,
-                "uri": f"/2010-04-01/Accounts/{account}/Messages/{sid}.json"}
+    def error(http: int, code: Optional[int]) -> dict[str, Any]:
+        return {"code": code, "message": f"fake error {code}", "status": http,
+                "more_info": f"https://www.twilio.com/docs/errors/{code}"}
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ def queue_state(conversations: list[Conversation]) -> str:
     """What the queue holds, ignoring the clock: changes when a text arrives or a colleague claims."""
     return _fingerprint([(c.id, c.status.value, c.holder_id, c.priority.value, c.waiting_since,
                           c.unsafe_to_text, c.contact.opted_out_at is not None, list(c.topics or []),
-                          list(c.risk_phrases or [])) for c in conversations])
+                          list(c.risk_phrases or []), c.escalated_at, c.handed_over_at) for c in conversations])
 
 
 def urgent_key(urgent: list[Conversation]) -> str:
