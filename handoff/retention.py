@@ -123,8 +123,9 @@ def init_app(app: Flask) -> None:
     provider_keep = timedelta(days=int(provider_days)) if provider_days else None
     what = " and ".join(filter(None, [keep and f"delete conversations closed over {keep.days} days ago",
                                       provider_keep and f"delete Twilio's copies after {provider_keep.days} days"]))
+    what = what or "delete conversations closed longer ago than the retention period"
     schedule.register(app, schedule.Job(
-        "retention", (what or "Delete old conversations").capitalize(),
+        "retention", what[0].upper() + what[1:],
         schedule.hourly(minute=23) if keep or provider_keep else None,
         lambda app_, session, now: apply_retention(session, app_.extensions["sender"], now, keep, provider_keep),
         when="hourly at 23 minutes past", grace=timedelta(minutes=50),

@@ -145,3 +145,31 @@ def test_importing_the_web_app_starts_no_scheduler(database_url, tmp_path):
         assert conn.scalar(select(func.count()).select_from(SchedulerLease)) == 0
         assert conn.scalar(select(func.count()).select_from(JobRun)) == 0
     engine.dispose()
+
+
+@pytest.mark.parametrize("name, value", [
+    ("HELPLINE_ONCALL_NUMBER", "ring Sam"), ("HELPLINE_OUT_OF_HOURS_NUMBER", "999"), ("HELPLINE_RETENTION_DAYS", "7"),
+    ("HELPLINE_ESCALATE_URGENT_MINUTES", "0"), ("HELPLINE_SCHEDULER_LEASE_SECONDS", "1"),
+    ("HELPLINE_HANDOVER_TEXT", "perhaps"), ("HELPLINE_STALE_DAYS", "-1"), ("HELPLINE_TWILIO_DELETE_AFTER_DAYS", "0"),
+])
+def test_a_malformed_job_setting_stops_start_up_naming_it(name, value):
+    from bot import settings
+
+    with pytest.raises(settings.SettingsError, match=name):
+        settings.from_environment({name: value})
+
+
+def test_the_settings_change_the_jobs(config, tmp_path, monkeypatch):
+    from bot import create_app
+
+    monkeypatch.setenv("HELPLINE_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({**config, "RETRIES_EVERY_SECONDS": 15, "STALE_DAYS": 0, "HANDOVER_TEXT": False,
+                      "TWILIO_DELETE_AFTER_DAYS": 30})
+    try:
+        by_id = {j.id: j for j in schedule.registered(app)}
+        assert str(by_id["retries"].trigger) == "interval[0:00:15]" and by_id["retries"].when == "every 15 s"
+        assert by_id["stale"].trigger is None and by_id["stale"].off_because == "HELPLINE_STALE_DAYS is 0"
+        assert "text parents" not in by_id["handover"].what
+        assert by_id["retention"].trigger is not None and by_id["retention"].what == "Delete Twilio's copies after 30 days"
+    finally:
+        app.extensions["db_engine"].dispose()
