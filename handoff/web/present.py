@@ -6,6 +6,7 @@ from datetime import datetime
 from flask import Flask
 
 from handoff import clock, phone
+from handoff.audit import EVENT_WORDS
 from handoff.clock import LONDON
 from handoff.models import DeliveryStatus, Event, Message, Outcome, Priority, Status
 
@@ -88,24 +89,15 @@ def status_label(status: Status) -> str:
 def event_text(event: Event) -> str:
     """One line describing a log event (notes show their text separately)."""
     data = event.data or {}
-    who = event.actor.email if event.actor else ACTOR_NAMES.get(event.actor_kind, "System")
-    if event.kind == "queued":
-        hours = " out of hours" if data.get("out_of_hours") else ""
-        return f"Joined the queue{hours} as {data.get('priority', 'normal')}."
-    if event.kind == "risk_flagged":
-        phrases = ", ".join(f"\u201c{p}\u201d" for p in data.get("phrases", []))
-        return f"Risk flagged: {risk_label(data.get('risk_kind'))}" + (f" ({phrases})." if phrases else ".")
-    texts = {
-        "claimed": f"{who} took this conversation.",
-        "released": f"{who} released it back to the queue.",
-        "transferred": f"{who} transferred it to {data.get('to', 'a colleague')}.",
-        "closed": f"{who} closed it: {data.get('outcome', '')}.",
-        "note": f"Internal note by {who}",
-        "opted_out": "The parent opted out of texts (STOP).",
-        "opted_in": "The parent opted back in to texts (START).",
-        "replied": f"{who} replied.",
+    phrases = ", ".join(f"\u201c{p}\u201d" for p in data.get("phrases", []))
+    fields = {
+        "who": event.actor.email if event.actor else ACTOR_NAMES.get(event.actor_kind, "System"),
+        "out_of_hours": " out of hours" if data.get("out_of_hours") else "",
+        "priority": data.get("priority", "normal"), "risk": risk_label(data.get("risk_kind")),
+        "phrases": f" ({phrases})" if phrases else "", "to": data.get("to", "a colleague"),
+        "outcome": data.get("outcome", ""),
     }
-    return texts.get(event.kind, f"{event.kind.replace('_', ' ').capitalize()} ({who}).")
+    return EVENT_WORDS[event.kind].format_map(fields)
 
 
 def init_app(app: Flask) -> None:
