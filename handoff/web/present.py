@@ -12,6 +12,8 @@ from handoff.models import NURSE_OUTCOMES, DeliveryStatus, Event, Message, Prior
 
 
 PRIORITY_LABELS = {Priority.URGENT: "Urgent", Priority.NORMAL: "Normal", Priority.LOW: "Low"}
+# the design system's tag colours; the word is always written, the colour only repeats it
+PRIORITY_TAGS = {Priority.URGENT: "nhsuk-tag--red", Priority.NORMAL: "nhsuk-tag--blue", Priority.LOW: "nhsuk-tag--grey"}
 RISK_LABELS = {
     "risk_self": "risk to the parent's own safety",
     "risk_others": "risk to someone else's safety",
@@ -25,6 +27,9 @@ DELIVERY_LABELS = {
     DeliveryStatus.FAILED: "failed", DeliveryStatus.TWIML: "sent as the automatic reply",
     DeliveryStatus.RECEIVED: "received",
 }
+
+DELIVERY_TAGS = {"delivered": "nhsuk-tag--green", "failed": "nhsuk-tag--red", "queued, will retry": "nhsuk-tag--orange",
+                 "queued": "nhsuk-tag--grey"}
 
 ACTOR_NAMES = {"parent": "The parent", "bot": "The bot", "system": "The helpline"}
 # who the `escalation` job alerted, as the timeline says it
@@ -74,6 +79,11 @@ def delivery_label(status: DeliveryStatus) -> str:
     return DELIVERY_LABELS.get(status, status.value)
 
 
+def delivery_tag(status: DeliveryStatus) -> str:
+    """The tag colour for a delivery state: green delivered, red failed, grey still queued."""
+    return DELIVERY_TAGS.get(delivery_label(status), "nhsuk-tag--blue")
+
+
 def status_label(status: Status) -> str:
     """A conversation's state in words."""
     return {Status.WAITING: "Waiting for a nurse", Status.HELD: "Held", Status.CLOSED: "Closed"}[status]
@@ -100,8 +110,9 @@ def event_text(event: Event) -> str:
 def init_app(app: Flask) -> None:
     """Make the helpers available in templates."""
     app.jinja_env.filters.update(uk_time=uk_time, masked=phone.masked, topic=topic_label,
-                                 risk=risk_label, delivery=delivery_label, event_text=event_text,
+                                 risk=risk_label, delivery=delivery_label, delivery_tag=delivery_tag, event_text=event_text,
                                  status_label=status_label)
-    app.jinja_env.globals.update(PRIORITY_LABELS=PRIORITY_LABELS, OUTCOMES=list(NURSE_OUTCOMES),
+    app.jinja_env.globals.update(PRIORITY_LABELS=PRIORITY_LABELS, PRIORITY_TAGS=PRIORITY_TAGS,
+                                 OUTCOMES=list(NURSE_OUTCOMES),
                                  Status=Status, Priority=Priority, waited=waited)
     app.jinja_env.tests["message"] = lambda item: isinstance(item, Message)
