@@ -59,8 +59,8 @@ def hand_over_waiting(session: Session, sender: SmsSender, hours: OpeningTimes, 
                       nurses_in: Optional[str]) -> dict[str, int]:
     """The `handover` job: mark the night's conversations and text their parents `nurses_in`; commit."""
     opening = hours.opened_at(now)
-    if opening is None:
-        return {"handed_over": 0, "texted": 0}
+    if opening is None:  # run while closed (by hand, say): nobody is in to hand over to
+        return {"handed_over": 0, "texted": 0, "text_failed": 0}
     closed_from = hours.last_closing(opening)
     handed = waiting_at(session, opening)
     texts = []

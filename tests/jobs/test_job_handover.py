@@ -58,7 +58,7 @@ def night(db_session):
 
 def test_before_opening_nothing_happens(db_session, sender, hours, night):
     counts = hand_over_waiting(db_session, sender, hours, MONDAY_8AM - SECOND, nurses_in=NURSES_IN)
-    assert counts == {"handed_over": 0, "texted": 0} and sender.sent == []
+    assert counts == {"handed_over": 0, "texted": 0, "text_failed": 0} and sender.sent == []
 
 
 def test_at_opening_the_night_is_handed_over_in_queue_order_and_texted_once(db_session, sender, hours, night):
