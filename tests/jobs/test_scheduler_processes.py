@@ -23,6 +23,7 @@ import pytest
 from sqlalchemy import func, select
 
 from handoff import clock, lease
+from handoff.clock import LONDON
 from handoff.models import Author, DeliveryStatus, JobRun, Message, SchedulerLease
 from handoff.outbox import send_retries
 from tests import factories
@@ -103,14 +104,15 @@ def test_two_schedulers_run_each_job_once_per_due_time_and_the_standby_takes_ove
     second.stop()
     runs = ran(first.output()) + ran(second.output())
     assert [key for key, n in Counter(runs).items() if n > 1] == []  # never twice
-    assert {"retries", "escalation", "stale"} <= {job for job, _ in ran(first.output())}
+    assert {job for job, _ in ran(first.output())} >= {"retries", "escalation"}
     assert {job for job, _ in ran(second.output())} >= {"retries", "escalation"}
-    assert "stale" not in {job for job, _ in ran(second.output())}  # caught up once, by the first
     assert took_over < 60
     print(f"\nstandby took over {took_over:.1f} s after kill -9 (lease {LEASE_SECONDS} s)")
     with app.extensions["db"]() as session:
         recorded = session.execute(select(JobRun.job_id, JobRun.due_at, JobRun.runner)).all()
-        assert len(recorded) == len(runs) and len({(r.job_id, r.due_at) for r in recorded}) == len(recorded)
+        keys = {(r.job_id, f"{r.due_at.astimezone(LONDON):%Y-%m-%d %H:%M:%S}") for r in recorded}
+        # every run logged is recorded, once; kill -9 may have cut one short between the two
+        assert len(keys) == len(recorded) and set(runs) <= keys and len(keys) - len(runs) <= 1
         assert len({r.runner for r in recorded}) == 2
         assert lease.current(session).expires_at <= clock.now()  # the second let it go when stopped
 
