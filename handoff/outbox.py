@@ -226,17 +226,6 @@ def due_retries(session: Session, now: datetime, limit: int = 100) -> list[Messa
         .order_by(func.coalesce(Message.next_attempt_at, Message.created_at), Message.id).limit(limit)))
 
 
-def retry_due(session: Session, sender: SmsSender, now: datetime) -> int:
-    """Send every due retry once; return how many were attempted. A second run is harmless."""
-    return sum(message is not None for message in _deliver_due(session, sender, now))
-
-
-def _deliver_due(session: Session, sender: SmsSender, now: datetime) -> list[Optional[Message]]:
-    ids = [m.id for m in due_retries(session, now)]
-    session.commit()  # end the read before any network call
-    return [deliver(session, sender, message_id, now) for message_id in ids]
-
-
 def sweep_stuck(session: Session, now: datetime) -> int:
     """Put texts stuck in "sending" since a crash back to retry (or failed, past the cap); commit."""
     # a row with a provider sid is in Twilio's hands (its own "sending"): its callbacks move it on
@@ -255,7 +244,9 @@ def sweep_stuck(session: Session, now: datetime) -> int:
 def send_retries(session: Session, sender: SmsSender, now: datetime) -> dict[str, int]:
     """The `retries` job: sweep stuck sends, then send what is due once; return counts by result."""
     swept = sweep_stuck(session, now)
-    results = [m.status for m in _deliver_due(session, sender, now) if m is not None]
+    ids = [m.id for m in due_retries(session, now)]
+    session.commit()  # end the read before any network call
+    results = [m.status for m in (deliver(session, sender, i, now) for i in ids) if m is not None]
     failed = sum(status in FAILURES for status in results)
     retrying = results.count(DeliveryStatus.RETRY)
     return {"swept": swept, "attempted": len(results), "sent": len(results) - failed - retrying,

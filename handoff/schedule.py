@@ -65,10 +65,6 @@ def hourly(minute: int) -> CronTrigger:
     return CronTrigger(minute=minute, timezone=LONDON)
 
 
-def daily(hour: int, minute: int) -> CronTrigger:
-    """Every day at this UK wall-clock time."""
-    return CronTrigger(hour=hour, minute=minute, timezone=LONDON)
-
 
 def register(app: Flask, job: Job) -> None:
     """Add a job to the app's schedule; ids are unique."""

@@ -23,7 +23,7 @@ from handoff.models import (
     Direction,
     Message,
 )
-from handoff.outbox import TERMINAL, deliver, due_retries, retry_due
+from handoff.outbox import TERMINAL, deliver, due_retries, send_retries
 from tests.conftest import ACCOUNT, HELPLINE, NOW, TOKEN
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -233,17 +233,17 @@ def test_racing_workers_send_a_row_once(app, fake_twilio):
     assert sum(r is not None for r in results) == 1 and len(fake_twilio.requests) == 1
 
 
-def test_retry_due_resends_a_due_row_once(app, fake_twilio):
+def test_send_retries_resends_a_due_row_once(app, fake_twilio):
     fake_twilio.answers.append((429, 20429))
     message_id = outgoing(app)
     send(app, message_id)
     with app.app_context(), app.extensions["db"]() as session:
         sender = app.extensions["sender"]
-        assert retry_due(session, sender, NOW + timedelta(minutes=1)) == 0
+        assert send_retries(session, sender, NOW + timedelta(minutes=1))["attempted"] == 0
         assert [m.id for m in due_retries(session, NOW + timedelta(minutes=2))] == [message_id]
         session.commit()
-        assert retry_due(session, sender, NOW + timedelta(minutes=3)) == 1
-        assert retry_due(session, sender, NOW + timedelta(minutes=30)) == 0
+        assert send_retries(session, sender, NOW + timedelta(minutes=3))["attempted"] == 1
+        assert send_retries(session, sender, NOW + timedelta(minutes=30))["attempted"] == 0
     assert len(fake_twilio.requests) == 2
     message = stored(app, message_id)
     assert (message.status, message.attempts, message.error_code) == (DeliveryStatus.QUEUED, 2, None)

@@ -15,7 +15,7 @@ from handoff.models import (
     Direction,
     Message,
 )
-from handoff.outbox import TERMINAL, deliver, retry_due, status_callback_url
+from handoff.outbox import TERMINAL, deliver, send_retries, status_callback_url
 from tests.conftest import ACCOUNT, HELPLINE, NOW, sign
 
 pytestmark = pytest.mark.usefixtures("frozen_clock")
@@ -115,7 +115,7 @@ def test_a_retried_text_is_sent_again_and_old_callbacks_are_ignored(app, client)
     message_id = outgoing(app)
     post_status(client, "undelivered", error="30003")
     with app.app_context(), app.extensions["db"]() as session:
-        assert retry_due(session, app.extensions["sender"], NOW + timedelta(days=1)) == 1
+        assert send_retries(session, app.extensions["sender"], NOW + timedelta(days=1))["attempted"] == 1
     [kept] = app.extensions["sender"].sent
     message = stored(app, message_id)
     assert (message.status, message.attempts, message.provider_sid) == (DeliveryStatus.QUEUED, 2, kept["sid"])
@@ -158,7 +158,7 @@ def test_a_timed_out_send_that_twilio_took_is_not_retried(app, client):
     message_id = outgoing(app, status=DeliveryStatus.RETRY, provider_sid=None, next_attempt_at=NOW)
     post_status(client, "delivered", query=f"?message={message_id}&attempt=1")
     with app.app_context(), app.extensions["db"]() as session:
-        assert retry_due(session, app.extensions["sender"], NOW + timedelta(days=1)) == 0
+        assert send_retries(session, app.extensions["sender"], NOW + timedelta(days=1))["attempted"] == 0
     assert stored(app, message_id).status == DeliveryStatus.DELIVERED
 
 
