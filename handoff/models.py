@@ -240,7 +240,7 @@ class Conversation(Base):
     last_parent_text_at: Mapped[MaybeTimestamp]
     # set by the `escalation` job for the current wait (see `is_waiting_too_long`)
     escalated_at: Mapped[MaybeTimestamp]
-    # set by the `handover` job at the opening after a wait that began while closed
+    # set by the `handover` job to the opening at which it handed a waiting conversation over
     handed_over_at: Mapped[MaybeTimestamp]
 
     contact: Mapped[Contact] = relationship(lazy="joined")
