@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from handoff import operations as ops
 from handoff.models import Conversation, Priority, Status
 from handoff.queries import stored_reply
-from keywords import whole_message_keyword
 from responses import segments
 
 if TYPE_CHECKING:
@@ -64,7 +63,7 @@ def handle(session: Session, services: "Services", inbound: Inbound) -> Outcome:
     # the pure work first, before the first statement opens the (write) transaction
     body = clean_body(inbound.body)
     triage = services.catalogue.triage(body)  # risk is decided first, inside triage
-    keyword = _keyword(body, inbound.opt_out_type)
+    keyword = _keyword(services, body, inbound.opt_out_type)
     if inbound.sid:
         previous = stored_reply(session, inbound.sid)
         if previous is not None:
@@ -78,11 +77,11 @@ def handle(session: Session, services: "Services", inbound: Inbound) -> Outcome:
     return _ordinary_text(session, services, inbound, body, triage, contact, conversation)
 
 
-def _keyword(body: str, opt_out_type: Optional[str]) -> Optional[str]:
+def _keyword(services, body: str, opt_out_type: Optional[str]) -> Optional[str]:
     twilio = (opt_out_type or "").strip().upper()
     if twilio in ("STOP", "START", "HELP"):
         return twilio.lower()
-    return whole_message_keyword(body)
+    return services.catalogue.keyword(body)  # the loaded catalogue's words, edits included
 
 
 def _keyword_text(session, services, inbound, body, keyword, contact, conversation) -> Outcome:

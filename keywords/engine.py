@@ -9,7 +9,7 @@ from importlib import resources
 from pathlib import Path
 
 from .entries import load_data
-from .loader import CatalogueData, parse_yaml, read_keywords
+from .loader import CatalogueData, CatalogueError
 from .matcher import Found, Index, stem
 from .model import FUNCTION_WORDS, LABELS, Features, RiskModel, features, train
 from .normalise import normalise
@@ -28,7 +28,7 @@ _RISK = frozenset(RISK_KINDS)
 class Catalogue:
     """Keyword catalogue compiled for matching; build it with load_catalogue()."""
 
-    def __init__(self, data: CatalogueData, source: str = "package"):
+    def __init__(self, data: CatalogueData, source: str = "package", train: bool = True):
         self.source = source
         self.settings = data.settings
         self.speak = data.speak
@@ -43,6 +43,11 @@ class Catalogue:
                             data.settings.not_inflections)
         self._canonical = functools.lru_cache(maxsize=50_000)(self._canonical_word)
         self.model_was_saved = data.model is not None  # False: trained at this load
+        if data.model is None and not train:
+            raise CatalogueError(
+                f"{MODEL_FILE} in {source}: the saved risk model is missing, damaged or older than "
+                f"risk_examples.txt; run `helpline catalogue train` (same HELPLINE_KEYWORDS_DIR) "
+                f"before starting: production does not train inside a web worker")
         self.model = data.model or self._train(data)
         self._examples = data.examples
         self._source = data.source
@@ -151,11 +156,13 @@ def catalogue_folder(directory: str | Path | None = None) -> Path:
     return Path(directory) if directory is not None else Path(str(resources.files("keywords") / "catalogue"))
 
 
-def load_catalogue(directory: str | Path | None = None) -> Catalogue:
-    """Load keywords/catalogue (or `directory`, e.g. a supervisor's edited copy) and compile it."""
+def load_catalogue(directory: str | Path | None = None, train: bool = True) -> Catalogue:
+    """Load keywords/catalogue (or `directory`, e.g. a supervisor's edited copy) and compile it;
+    with train=False, stale or missing risk model weights raise CatalogueError instead of
+    being trained (about 20 s) at load."""
     folder = catalogue_folder(directory)
     return Catalogue(load_data(lambda name: (folder / name).read_text(encoding="utf-8")),
-                     source="package" if directory is None else str(folder))
+                     source="package" if directory is None else str(folder), train=train)
 
 
 def save_risk_model(directory: str | Path | None = None) -> Catalogue:
@@ -175,15 +182,3 @@ def keyword_of(text: str, table: dict[str, str]) -> str | None:
     """Look up the message in `table` when, stripped of punctuation and emoji, it is one word."""
     core = _EDGES.sub("", (text or "").strip()).lower()
     return table.get(core) if core.isalnum() else None
-
-
-@functools.cache
-def _shipped_keywords() -> dict[str, str]:
-    # only keywords.yaml: the webhook may call this before, or without, the whole catalogue
-    text = (resources.files("keywords") / "catalogue" / "keywords.yaml").read_text(encoding="utf-8")
-    return read_keywords(parse_yaml("keywords.yaml", text))
-
-
-def whole_message_keyword(text: str) -> str | None:
-    """Return "stop", "start", "yes" or "help" when the WHOLE message is such a word, else None."""
-    return keyword_of(text, _shipped_keywords())

@@ -6,6 +6,8 @@ from typing import Any, Callable
 
 import yaml
 
+from responses.shared import load_yaml
+
 from .normalise import TextSpeak, normalise, raw_tokens, tokenise
 from .pattern import parse
 from .schema import FILES, KEYWORD_RESULTS, RISK_KINDS, TOPICS, CatalogueError, Entry
@@ -16,23 +18,6 @@ _MODEL_INTS = {"threshold": (1, 99), "weak_threshold": (1, 99), "topic_threshold
 _TEEN_INTS = {"min_age": (8, 21), "max_age": (8, 21), "min_school_year": (1, 14),
               "max_school_year": (1, 14)}
 
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Safe YAML loader that refuses a key written twice (the second would silently win)."""
-
-
-def _no_duplicates(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
 @dataclass(frozen=True)
@@ -68,7 +53,7 @@ class CatalogueData:
 def parse_yaml(name: str, text: str) -> dict:
     """Parse one YAML file into a mapping, or raise CatalogueError naming the file."""
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{name}: YAML syntax error: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):

@@ -6,28 +6,11 @@ import yaml
 
 from .composer import Replies
 from .lint import lint
+from .shared import load_yaml
 from .schema import (CANNED_COUNT, CANNED_FIELDS, ENTRY_FIELDS, SECTIONS, Reply, RepliesError, cap_for)
 
 RESOURCE = "replies.yaml"
 
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice (PyYAML keeps the last one silently)."""
-
-
-def _no_duplicates(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, str) and key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        if isinstance(key, str):
-            seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
 def load_replies(path=None) -> Replies:
@@ -50,7 +33,7 @@ def load_replies(path=None) -> Replies:
 def parse(raw: str, source: str = "<string>") -> Replies:
     """Build a Replies from YAML text, checking keys and field types (not the wording)."""
     try:
-        data = yaml.load(raw, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = load_yaml(raw)
     except yaml.YAMLError as e:
         raise RepliesError(source, [("YAML", f"is not valid YAML: {e}")]) from e
     if not isinstance(data, dict):

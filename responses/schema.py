@@ -2,16 +2,7 @@
 import re
 from dataclasses import dataclass
 
-RISK_KINDS = ("risk_self", "risk_others", "medical_urgent")
-# the same ids as the keyword catalogue
-TOPIC_IDS = (
-    "teen", "sudden_infant_death", "stillbirth", "neonatal_death", "late_loss", "miscarriage",
-    "practical", "low_mood", "trauma", "next_pregnancy", "physical_recovery", "siblings",
-    "partner_relationship", "friends_family", "memories", "support_groups", "human", "hours",
-    "stop_request", "greeting", "off_topic",
-)
-# the kinds of loss that pick which organisation the practical reply names
-LOSS_TOPICS = ("miscarriage", "stillbirth", "neonatal_death", "sudden_infant_death", "late_loss")
+from .shared import LOSS_TOPICS, RISK_KINDS, TOPICS as TOPIC_IDS  # noqa: F401 - the one vocabulary
 # replies that only make sense when nothing more specific was recognised
 FILLER_TOPICS = ("greeting", "off_topic")
 # replies after which "a nurse will text you back" would be wrong (they asked us to stop)
