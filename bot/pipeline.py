@@ -95,7 +95,8 @@ def _keyword_text(session, services, inbound, body, keyword, contact, conversati
             text = services.replies.opted_in()
     elif inbound.opt_out_type is None or services.answer_twilio_help:
         text = services.replies.help_text()
-    return _finish(session, message, [text] if text else [], inbound.now, conversation, action=keyword)
+    return _finish(session, services, message, [text] if text else [], inbound.now, conversation,
+                   action=keyword)
 
 
 def _ordinary_text(session, services, inbound, body, triage, contact, conversation) -> Outcome:
@@ -117,7 +118,7 @@ def _ordinary_text(session, services, inbound, body, triage, contact, conversati
                          phrases=triage.risk_phrases, unsafe_to_text=triage.unsafe_to_text)
     message = ops.record_inbound(session, contact, conversation, body, inbound.sid, now)
     text = _choose_reply(services, conversation, triage, first, already, status.open, back_at, contact, now)
-    return _finish(session, message, [text] if text else [], now, conversation)
+    return _finish(session, services, message, [text] if text else [], now, conversation)
 
 
 def _priority(triage) -> Priority:
@@ -156,7 +157,8 @@ def _choose_reply(services, conversation: Conversation, triage, first: bool, alr
     return None
 
 
-def _finish(session, inbound_message, texts: list[str], now, conversation, action="reply") -> Outcome:
+def _finish(session, services, inbound_message, texts: list[str], now, conversation,
+            action="reply") -> Outcome:
     for text in texts:
-        ops.record_bot_reply(session, inbound_message, text, segments(text), now)
+        ops.record_bot_reply(session, inbound_message, text, segments(text), now, **services.versions)
     return Outcome(replies=texts, conversation=conversation, action=action)

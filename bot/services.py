@@ -20,6 +20,12 @@ class Services:
     answer_twilio_help: bool = False
     quiet_topics: frozenset[str] = field(default_factory=lambda: frozenset({"greeting"}))
 
+    @property
+    def versions(self) -> dict[str, str]:
+        """The rules in force, stored with every bot reply: catalogue files and model weights."""
+        return {"catalogue_version": f"keywords {self.catalogue.version} replies {self.replies.version}",
+                "model_version": self.catalogue.model_version}
+
 
 def load_services(config: Mapping[str, Any]) -> Services:
     """Load the keyword catalogue, the replies and the hours; a broken file stops start-up."""

@@ -102,11 +102,14 @@ def record_inbound(session: Session, contact: Contact, conversation: Optional[Co
     return message
 
 
-def record_bot_reply(session: Session, inbound: Message, body: str, segments: int, now: datetime) -> Message:
-    """Store the bot's reply to a text, sent as the webhook's TwiML answer."""
+def record_bot_reply(session: Session, inbound: Message, body: str, segments: int, now: datetime,
+                     catalogue_version: Optional[str] = None, model_version: Optional[str] = None) -> Message:
+    """Store the bot's reply to a text, sent as the webhook's TwiML answer, with the versions of
+    the rules that chose it."""
     message = Message(contact=inbound.contact, conversation=inbound.conversation, direction=Direction.OUT, author=Author.BOT, body=body,
                       reply_to=inbound, status=DeliveryStatus.TWIML, segments=segments,
-                      created_at=now, status_at=now)
+                      created_at=now, status_at=now, catalogue_version=catalogue_version,
+                      model_version=model_version)
     session.add(message)
     return message
 

@@ -5,10 +5,12 @@ import functools
 import logging
 import re
 import threading
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 
 from .entries import load_data
+from .language import Identifier
 from .loader import CatalogueData, CatalogueError
 from .matcher import Found, Index, stem
 from .model import FUNCTION_WORDS, LABELS, Features, RiskModel, features, train
@@ -51,6 +53,9 @@ class Catalogue:
         self.model = data.model or self._train(data)
         self._examples = data.examples
         self._source = data.source
+        self.version = data.version  # the catalogue files as read
+        self.languages = Identifier(data.languages, data.realwords | data.english)
+        self.model_version = self.model.source[:16]  # the weights (stamped with their examples)
 
     def __repr__(self) -> str:
         return f"<Catalogue {self.source}: {self.phrase_count} phrases>"
@@ -66,8 +71,10 @@ class Catalogue:
         if score >= self.settings.risk_threshold:
             evidence = Evidence(score, self.model.kind(feats),
                                 self._spans(self.model.evidence(feats), tokens, words, found))
-        return decide(norm, origin, found, self.settings, score, evidence,
-                      lambda: self.model.topic(feats))
+        verdict = decide(norm, origin, found, self.settings, score, evidence,
+                         lambda: self.model.topic(feats))
+        language, mostly = self.languages.identify(text or "", norm.tokens)
+        return replace(verdict, language=language, language_mostly=mostly) if language else verdict
 
     def example_counts(self) -> dict[str, int]:
         """How many examples of each label the risk model was trained from."""

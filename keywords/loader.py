@@ -48,6 +48,9 @@ class CatalogueData:
     examples: tuple = ()        # risk_examples.txt, as keywords.model.Example
     model: Any = None           # risk_model.json when it matches `source`, else None (train it)
     source: str = ""            # stamp of the files the risk model is trained from
+    version: str = ""           # hash of every file of the catalogue as read (not the weights)
+    languages: tuple = ()       # languages.yaml's languages, as keywords.language.Language
+    english: frozenset = frozenset()  # the English catalogue files' words
 
 
 def parse_yaml(name: str, text: str) -> dict:

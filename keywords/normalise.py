@@ -27,6 +27,15 @@ _DIGIT_RUNS = re.compile(r"\d+|[a-z]+")
 # capitals or the apostrophe are read before case is folded
 _OD_PAST = re.compile(r"\bOD'?(?:d|D|ed|ED)\b|\b[oO][dD]'(?:d|D|ed|ED)\b")
 _OD_ING = re.compile(r"\bOD'?(?:ing|ING)\b|\b[oO][dD]'(?:ing|ING)\b")
+# letters NFKD does not take apart, and Russian written in Cyrillic: read as the Latin letters
+# parents use when they write Russian on a phone without Cyrillic ("ne hochu zhit"), so one
+# catalogue phrase meets both spellings. NFKD has already made "й" an "и" by then.
+_TRANSLIT = str.maketrans({
+    "ł": "l", "đ": "d", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i",
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
+    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y",
+    "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "i", "є": "e", "ґ": "g"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ def plain(text: str) -> str:
     if "OD" in text or "'d" in text or "'D" in text:
         text = _OD_ING.sub("overdosing", _OD_PAST.sub("overdosed", text))
     text = text.lower()
+    if not text.isascii():
+        text = text.translate(_TRANSLIT)
     if "+" in text:
         text = _PLUS_DAYS.sub(r"\1", text)
     if "'" in text:

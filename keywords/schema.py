@@ -7,7 +7,7 @@ from responses.shared import LOSS_TOPICS, RISK_KINDS, TOPICS  # one vocabulary w
 KEYWORD_RESULTS = ("stop", "start", "yes", "help")
 
 FILES = ("settings.yaml", "textspeak.yaml", "risk.yaml", "topics.yaml", "guards.yaml",
-         "keywords.yaml", "realwords.txt", "risk_examples.txt")
+         "languages.yaml", "keywords.yaml", "realwords.txt", "risk_examples.txt")
 # the files the risk model's weights are trained from: when one changes, the saved weights are
 # stale and are trained again at load. An edit to the phrases or contexts shifts the model's
 # features only a little (a typo may resolve to a new word), so it keeps the saved weights until

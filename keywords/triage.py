@@ -51,6 +51,8 @@ class Triage:
     unsafe_to_text: bool
     gestation_weeks: int | None
     risk_score: float = 0.0  # the risk model's probability (0-1), whatever the phrases found
+    language: str | None = None   # ISO 639-1 code of another language the text is in, or None
+    language_mostly: bool = False  # the text is mostly in that language, not mixed into English
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dict of the verdict."""
@@ -58,7 +60,8 @@ class Triage:
                 "risk_score": round(self.risk_score, 3), "risk_phrases": list(self.risk_phrases),
                 "topics": list(self.topics),
                 "matches": [m.to_dict() for m in self.matches],
-                "unsafe_to_text": self.unsafe_to_text, "gestation_weeks": self.gestation_weeks}
+                "unsafe_to_text": self.unsafe_to_text, "gestation_weeks": self.gestation_weeks,
+                "language": self.language, "language_mostly": self.language_mostly}
 
 
 def _span(norm: Normalised, origin: list[int], f: Found) -> tuple[int, int]:

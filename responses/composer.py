@@ -17,10 +17,12 @@ def _join(blocks: Iterable[str]) -> str:
 class Replies:
     """The reply catalogue: compose() for the bot, plus the fixed messages and canned replies."""
 
-    def __init__(self, entries: dict[str, Reply], canned: list[Reply], source: str = ""):
+    def __init__(self, entries: dict[str, Reply], canned: list[Reply], source: str = "",
+                 version: str = ""):
         self.entries = dict(entries)
         self.canned_replies = list(canned)
         self.source = source
+        self.version = version  # a short hash of replies.yaml as read
 
     def __getitem__(self, reply_id: str) -> Reply:
         return self.entries[reply_id]

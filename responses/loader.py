@@ -1,4 +1,5 @@
 """Read replies.yaml, check its shape, and lint it: a broken catalogue stops start-up."""
+import hashlib
 from importlib import resources
 from pathlib import Path
 
@@ -60,7 +61,7 @@ def parse(raw: str, source: str = "<string>") -> Replies:
     canned = _canned(data.get("canned"), problems)
     if problems:
         raise RepliesError(source, problems)
-    return Replies(entries, canned, source)
+    return Replies(entries, canned, source, hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16])
 
 
 def _canned(items, problems) -> list[Reply]:
