@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from dataclasses import replace
 from typing import Callable
 
-from .loader import (CatalogueData, CatalogueError, Settings, check_keys, check_labels,
+from .loader import (CatalogueData, CatalogueError, Settings, word_list, check_keys, check_labels,
                      read_entries, read_files, read_keywords, read_realwords, read_settings,
                      read_text, read_textspeak)
 from .model import EXAMPLES_FILE, RiskModel, read_examples, stamp
@@ -89,9 +90,18 @@ def _topics(data: dict, speak: TextSpeak, settings: Settings) -> list[Entry]:
     return out
 
 
+def foreign_speak(data: dict, speak: TextSpeak) -> TextSpeak:
+    """The text-speak used for texts in another language: English text-speak less the words
+    that are common words there (Polish "od" is "from", not an overdose)."""
+    off = set(word_list("languages.yaml: not_textspeak", data.get("not_textspeak", [])))
+    return replace(speak, words={k: v for k, v in speak.words.items() if k not in off})
+
+
 def _languages(data: dict, speak: TextSpeak, settings: Settings) -> tuple[list[Entry], tuple[Language, ...]]:
     out, languages = [], []
     for code, section in data.items():
+        if code == "not_textspeak":
+            continue
         where = f"languages.yaml: {code}"
         if not isinstance(code, str) or not iso_code_known(code) or code == "en":
             raise CatalogueError(f"{where}: expected a two-letter ISO 639-1 code of a language "
@@ -138,7 +148,8 @@ def load_data(read: Callable[[str], str]) -> CatalogueData:
     entries = (_risk(files["risk.yaml"], speak, settings)
                + _topics(files["topics.yaml"], speak, settings)
                + _guards(files["guards.yaml"], speak, settings))
-    foreign, languages = _languages(files["languages.yaml"], speak, settings)
+    abroad = foreign_speak(files["languages.yaml"], speak)
+    foreign, languages = _languages(files["languages.yaml"], abroad, settings)
     english = frozenset(w for e in entries for w in _PHRASE_WORDS.findall(normalise(e.phrase, speak).text))
     entries += foreign
     _check_contexts(entries)
@@ -156,7 +167,7 @@ def load_data(read: Callable[[str], str]) -> CatalogueData:
                          examples=read_examples(raw[EXAMPLES_FILE]),
                          model=model if model is not None and model.source == source else None,
                          source=source, version=_version(raw), languages=languages,
-                         english=english)
+                         english=english, foreign_speak=abroad)
 
 
 def _version(raw: dict[str, str]) -> str:
