@@ -81,21 +81,26 @@ def add_topics(conversation: Conversation, topics: Iterable[str]) -> None:
 
 
 def escalate(session: Session, conversation: Conversation, now: datetime, *, risk_kind: str,
-             phrases: Iterable[str], unsafe_to_text: bool = False) -> None:
-    """Make a conversation urgent because a text showed risk; it jumps the queue."""
+             phrases: Iterable[str], unsafe_to_text: bool = False, texts: int = 1) -> None:
+    """Make a conversation urgent because a text showed risk (or the parent's last `texts`
+    texts read together did); it jumps the queue."""
     conversation.priority = Priority.URGENT
     if conversation.risk_kind is None:
         conversation.risk_kind = risk_kind
     conversation.risk_phrases = list(dict.fromkeys([*(conversation.risk_phrases or []), *phrases]))
     conversation.unsafe_to_text = conversation.unsafe_to_text or unsafe_to_text
-    log(session, conversation, "risk_flagged", now, risk_kind=risk_kind, phrases=list(phrases))
+    data = {"texts": texts} if texts > 1 else {}
+    log(session, conversation, "risk_flagged", now, risk_kind=risk_kind, phrases=list(phrases), **data)
 
 
 def record_inbound(session: Session, contact: Contact, conversation: Optional[Conversation], body: str,
-                   sid: Optional[str], now: datetime) -> Message:
-    """Store a parent's text, on its conversation when one is open."""
+                   sid: Optional[str], now: datetime, language: Optional[str] = None,
+                   made_urgent: bool = False) -> Message:
+    """Store a parent's text, on its conversation when one is open: its language when not
+    English, and whether it made the conversation urgent."""
     message = Message(contact=contact, conversation=conversation, direction=Direction.IN, author=Author.PARENT, body=body,
-                      twilio_sid=sid, status=DeliveryStatus.RECEIVED, created_at=now, status_at=now)
+                      twilio_sid=sid, status=DeliveryStatus.RECEIVED, created_at=now, status_at=now,
+                      language=language, made_urgent=made_urgent)
     session.add(message)
     if conversation is not None:
         conversation.last_parent_text_at = now

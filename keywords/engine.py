@@ -12,13 +12,14 @@ from typing import NamedTuple
 
 from .entries import load_data
 from .language import Identifier
-from .reading import SCOPES, bounds, out_of_scope, parts
+from .reading import PRESENT, SCOPES, bounds, out_of_scope, parts
 from .loader import CatalogueData, CatalogueError
 from .matcher import Found, Index, stem
 from .model import FUNCTION_WORDS, LABELS, Features, RiskModel, features, train
 from .normalise import Normalised, normalise, raw_tokens, tokenise
 from .schema import MODEL_FILE, RISK_KINDS
-from .triage import Evidence, Triage, cancelled, decide, follows
+from .signals import fever
+from .triage import Evidence, Match, Triage, cancelled, decide, follows
 
 log = logging.getLogger(__name__)
 _EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation, spaces and emoji around a lone keyword
@@ -27,6 +28,7 @@ _EDGES = re.compile(r"^[\W_]+|[\W_]+$")  # punctuation, spaces and emoji around 
 _TRAINED: dict[str, RiskModel] = {}
 _TRAINING = threading.Lock()
 _RISK = frozenset(RISK_KINDS)
+GRANDPARENT = "grandparent"  # the topics.yaml context that shows a grandparent is writing
 
 
 class Catalogue:
@@ -73,9 +75,14 @@ class Catalogue:
         if score >= self.settings.risk_threshold:
             evidence = Evidence(score, self.model.kind(best),
                                 self._spans(self.model.evidence(best), r.tokens, r.words, r.found))
+        hot = fever(text)
         verdict = decide(r.norm, r.origin, r.found, self.settings, score, evidence,
-                         lambda: self.model.topic(r.feats))
-        return replace(verdict, language=language, language_mostly=mostly) if language else verdict
+                         lambda: self.model.topic(r.feats),
+                         (Match(hot, "medical_urgent", 100.0, 0, 0),) if hot else ())
+        elder = any(f.entry.label == GRANDPARENT and f.entry.kind == "context" for f in r.found)
+        if language or elder:
+            return replace(verdict, language=language, language_mostly=mostly, grandparent=elder)
+        return verdict
 
     def _score(self, r: "_Reading") -> tuple[float, Features]:
         # the whole text, less the sentences that put their risk in the past or deny it. Scoring
@@ -97,15 +104,16 @@ class Catalogue:
         words, feats = self._read(tokens, found, hidden)
         return _Reading(norm, tokens, origin, found, ranges, hidden, words, feats)
 
-    def _ranges(self, text: str, norm, origin: list[int], speak) -> list[tuple[int, int]]:
-        # each sentence's [start, end) among the matcher's tokens (after compounds are split)
+    def _ranges(self, text: str, norm, origin: list[int], speak) -> list[tuple[int, int, bool]]:
+        # each sentence's [start, end) among the matcher's tokens (after compounds are split),
+        # and whether it explains the sentence before
         pieces = parts(text)
         spans = bounds(pieces, lambda p: len(tokenise(p, speak)), len(norm.tokens)) \
-            if len(pieces) > 1 else [(0, len(norm.tokens))]
+            if len(pieces) > 1 else [(0, len(norm.tokens), False)]
         if len(origin) == len(norm.tokens):
             return spans
-        starts = [next((i for i, o in enumerate(origin) if o >= a), len(origin)) for a, _ in spans]
-        return list(zip(starts, starts[1:] + [len(origin)]))
+        starts = [next((i for i, o in enumerate(origin) if o >= a), len(origin)) for a, _, _ in spans]
+        return [(a, b, back) for a, b, (_, _, back) in zip(starts, starts[1:] + [len(origin)], spans)]
 
     def example_counts(self) -> dict[str, int]:
         """How many examples of each label the risk model was trained from."""
@@ -190,22 +198,34 @@ class _Reading(NamedTuple):
     tokens: list[str]
     origin: list[int]        # each token's position in norm.tokens (compounds split)
     found: list[Found]       # the phrases found, less risks in out-of-scope sentences
-    ranges: list[tuple[int, int]]  # each sentence's tokens [start, end)
+    ranges: list[tuple[int, int, bool]]  # each sentence's tokens [start, end), and whether it
+    # explains the sentence before it
     hidden: frozenset[int]   # tokens of out-of-scope sentences
     words: list[str | None]  # what the model reads
     feats: Features
 
 
-def _scoped(found: list[Found], ranges: list[tuple[int, int]]) -> tuple[list[Found], frozenset[int]]:
-    """Drop risk phrases in sentences that put their risk in the past or deny it, and give the
-    token positions of those sentences, to hide from the model."""
-    out: set[int] = set()
-    for start, end in ranges:
-        if out_of_scope(f for f in found if start <= f.start < end):
-            out.update(range(start, end))
-    if not out:
+def _scoped(found: list[Found], ranges: list[tuple[int, int, bool]]) -> tuple[list[Found], frozenset[int]]:
+    """Drop risk phrases in sentences that put their risk in the past, deny it or make it not
+    real (a medical alarm over or explained: medical ones only), and give the token positions
+    of the sentences whose every risk is cancelled, to hide from the model."""
+    kinds = [out_of_scope(f for f in found if start <= f.start < end) for start, end, _ in ranges]
+    for i in range(1, len(ranges)):
+        before = ranges[i - 1]
+        if ranges[i][2] and kinds[i] and not kinds[i - 1] and not _present(found, before):
+            kinds[i - 1] = kinds[i]  # "...tried to end it, but hes well now": both sentences
+    if not any(kinds):
         return found, frozenset()
-    return [f for f in found if not (f.entry.kind == "risk" and f.start in out)], frozenset(out)
+    cut: dict[int, frozenset[str]] = {}
+    for (start, end, _), gone in zip(ranges, kinds):
+        cut.update(dict.fromkeys(range(start, end), gone))
+    kept = [f for f in found if not (f.entry.kind == "risk" and f.entry.label in cut.get(f.start, ()))]
+    return kept, frozenset(i for i, gone in cut.items() if len(gone) == len(RISK_KINDS))
+
+
+def _present(found: list[Found], span: tuple[int, int, bool]) -> bool:
+    return any(f.entry.label == PRESENT and f.entry.kind == "context" and span[0] <= f.start < span[1]
+               for f in found)
 
 
 def _explained(found: list[Found]) -> set[int]:

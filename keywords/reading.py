@@ -19,7 +19,13 @@ _PARTS = re.compile(
     r"(?<=[.!?])\s+|[\r\n]+|;\s*|\s+-+\s+|(?:,\s*|\s+)(?=(?:but|although|though|and now|now|so now|"
     r"except|whereas|only now)\s)", re.I)
 PAST, DENIAL, PRESENT = "scope_past", "scope_denial", "scope_present"
-SCOPES = (PAST, DENIAL, PRESENT)
+OVER, FICTION = "scope_over", "scope_fiction"
+SCOPES = (PAST, DENIAL, PRESENT, OVER, FICTION)
+ALL = frozenset({"risk_self", "risk_others", "medical_urgent"})
+MEDICAL = frozenset({"medical_urgent"})
+# a sentence that puts a risk in the past and starts like this explains the sentence before it
+# too ("I tried to take my life. That was years ago", "he tried to end it, but hes well now")
+_BACK = re.compile(r"^\W*(?:but|though|although|that was|this was|it was|which was|thats|that's)\b", re.I)
 
 
 def parts(text: str) -> list[str]:
@@ -28,20 +34,30 @@ def parts(text: str) -> list[str]:
     return pieces or [text]
 
 
-def bounds(pieces: list[str], count, total: int) -> list[tuple[int, int]]:
+def bounds(pieces: list[str], count, total: int) -> list[tuple[int, int, bool]]:
     """Token ranges [start, end) of each piece in the whole text's tokens, where `count(piece)`
-    gives a piece's token count; one range for the whole when the pieces do not add up (a
-    text-speak rewrite spanning two pieces)."""
+    gives a piece's token count, and whether the piece explains the one before; one range for
+    the whole when the pieces do not add up (a text-speak rewrite spanning two pieces)."""
     out, at = [], 0
     for piece in pieces:
         n = count(piece)
         if n:
-            out.append((at, at + n))
+            out.append((at, at + n, explains_before(piece)))
             at += n
-    return out if at == total and out else [(0, total)]
+    return out if at == total and out else [(0, total, False)]
 
 
-def out_of_scope(found: Iterable[Found]) -> bool:
-    """True when a part says its risk is over or denied, and nothing brings it into the present."""
+def out_of_scope(found: Iterable[Found]) -> frozenset[str]:
+    """The risk kinds a part says are over, denied or not real (none when something in it
+    brings the risk into the present)."""
     labels = {f.entry.label for f in found if f.entry.kind == "context"}
-    return bool(labels & {PAST, DENIAL}) and PRESENT not in labels
+    if PRESENT in labels:
+        return frozenset()
+    if labels & {PAST, DENIAL, FICTION}:
+        return ALL
+    return MEDICAL if OVER in labels else frozenset()
+
+
+def explains_before(piece: str) -> bool:
+    """True when a piece starts by pointing back at the one before ("but", "that was")."""
+    return bool(_BACK.match(piece))

@@ -8,7 +8,8 @@ import yaml
 from .composer import Replies
 from .lint import lint
 from .shared import load_yaml
-from .schema import (CANNED_COUNT, CANNED_FIELDS, ENTRY_FIELDS, SECTIONS, Reply, RepliesError, cap_for)
+from .schema import (CANNED_COUNT, CANNED_FIELDS, ENTRY_FIELDS, LANGUAGE_BUDGET, SECTIONS, Reply,
+                     RepliesError, cap_for)
 
 RESOURCE = "replies.yaml"
 
@@ -41,8 +42,8 @@ def parse(raw: str, source: str = "<string>") -> Replies:
         raise RepliesError(source, [("file", "must be a mapping of sections (parts, risks, ...)")])
     problems, entries = [], {}
     for key in data:
-        if key not in SECTIONS and key != "canned":
-            problems.append((str(key), f"unknown section; expected {', '.join([*SECTIONS, 'canned'])}"))
+        if key not in SECTIONS and key not in ("canned", "languages"):
+            problems.append((str(key), f"unknown section; expected {', '.join([*SECTIONS, 'canned', 'languages'])}"))
     for section, ids in SECTIONS.items():
         items = data.get(section)
         if not isinstance(items, dict):
@@ -59,9 +60,33 @@ def parse(raw: str, source: str = "<string>") -> Replies:
             if reply:
                 entries[reply.id] = reply
     canned = _canned(data.get("canned"), problems)
+    languages = _languages(data.get("languages") or {}, problems)
     if problems:
         raise RepliesError(source, problems)
-    return Replies(entries, canned, source, hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16])
+    return Replies(entries, canned, source, hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16],
+                   languages)
+
+
+def _languages(items, problems) -> dict[str, tuple[Reply, bool]]:
+    """languages: code -> {text, reviewed}: the message in that language, off until reviewed."""
+    if not isinstance(items, dict):
+        problems.append(("languages", "must map language codes (pl, lt ...) to {text, reviewed}"))
+        return {}
+    out = {}
+    for code, item in items.items():
+        where = f"languages.{code}"
+        if not isinstance(code, str) or not code.isalpha() or len(code) != 2 or code != code.lower():
+            problems.append((where, "must be a two-letter ISO 639-1 code such as pl"))
+            continue
+        reviewed = item.get("reviewed") if isinstance(item, dict) else None
+        if not isinstance(reviewed, bool):
+            problems.append((where, "`reviewed` must be true (a fluent speaker has checked the text) or false"))
+            continue
+        reply = _entry(where, {k: v for k, v in item.items() if k != "reviewed"}, {"text", "signpost"}, problems,
+                       cap=LANGUAGE_BUDGET)
+        if reply:
+            out[code] = (reply, reviewed)
+    return out
 
 
 def _canned(items, problems) -> list[Reply]:
@@ -89,7 +114,7 @@ def _canned(items, problems) -> list[Reply]:
     return out
 
 
-def _entry(entry_id: str, item, fields, problems) -> Reply | None:
+def _entry(entry_id: str, item, fields, problems, cap: int | None = None) -> Reply | None:
     """Check one entry's fields and types; record problems and return None when unusable."""
     if not isinstance(item, dict):
         problems.append((entry_id, "must be a mapping with at least `text`"))
@@ -101,7 +126,7 @@ def _entry(entry_id: str, item, fields, problems) -> Reply | None:
     if not isinstance(text, str) or not text.strip():
         problems.append((entry_id, "`text` must be a non-empty string (quote it if in doubt)"))
         return None
-    cap = cap_for(entry_id)
+    cap = cap or cap_for(entry_id)
     budget = item.get("budget", cap)
     if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= cap:
         problems.append((entry_id, f"`budget` must be a whole number of segments from 1 to {cap}"))

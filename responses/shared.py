@@ -14,10 +14,10 @@ RISK_KINDS = ("risk_self", "risk_others", "medical_urgent")
 # Most important first: a triage's topics are ordered this way and replies use the first two, so
 # a loss type leads, and what the parent asks about (hours) comes before how (a human).
 TOPICS = (
-    "teen", "sudden_infant_death", "stillbirth", "neonatal_death", "late_loss", "miscarriage",
-    "practical", "low_mood", "trauma", "next_pregnancy", "physical_recovery", "siblings",
-    "partner_relationship", "friends_family", "memories", "support_groups", "hours", "human",
-    "stop_request", "greeting", "off_topic",
+    "confidential", "teen", "sudden_infant_death", "stillbirth", "neonatal_death", "late_loss",
+    "miscarriage", "loss", "bleeding", "practical", "low_mood", "trauma", "next_pregnancy",
+    "physical_recovery", "siblings", "partner_relationship", "friends_family", "memories",
+    "support_groups", "hours", "human", "stop_request", "greeting", "off_topic",
 )
 # the kinds of loss: they pick the organisation a practical reply names, and a gestation's band
 LOSS_TOPICS = ("miscarriage", "late_loss", "stillbirth", "neonatal_death", "sudden_infant_death")
