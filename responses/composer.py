@@ -11,6 +11,14 @@ from .sms import segments, to_gsm7
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
+def _essential(reply: Reply, warm: bool = False) -> list[str]:
+    """The sentences of a reply that carry what it must name (its first, if none does), and
+    with `warm` its first sentence too."""
+    sentences = _SENTENCE_END.split(reply.text)
+    must = reply.must_name()
+    return [s for i, s in enumerate(sentences) if mentions(s, must) or (warm and i == 0)] or sentences[:1]
+
+
 def _join(blocks: Iterable[str]) -> str:
     return "\n".join(b for b in blocks if b)
 
@@ -131,13 +139,19 @@ class Replies:
                         callback=not any(r.id.split(".")[1] in NO_CALLBACK_TOPICS for r in bodies),
                         closing_at=closing_at)
         text = frame([r.text for r in bodies])
-        if len(bodies) > 1 and segments(text) > REPLY_BUDGET:
+        if segments(text) <= REPLY_BUDGET:
+            return text
+        if len(bodies) > 1:  # both topics, each cut to the sentences that carry its signpost,
+            # the first keeping its opening words of sympathy if they fit
+            for warm in (True, False):
+                text = frame([" ".join(_essential(r, warm and r is bodies[0])) for r in bodies])
+                if segments(text) <= REPLY_BUDGET:
+                    return text
             text = frame([bodies[0].text])
         if segments(text) <= REPLY_BUDGET:
             return text
         sentences = _SENTENCE_END.split(bodies[0].text)
-        must = bodies[0].must_name()
-        kept = [s for s in sentences if mentions(s, must)] or sentences[:1]
+        kept = _essential(bodies[0])
         for sentence in sentences:  # add back what fits, keeping the original order
             if sentence in kept:
                 continue

@@ -12,10 +12,10 @@ import yaml
 
 RISK_KINDS = ("risk_self", "risk_others", "medical_urgent")
 # Most important first: a triage's topics are ordered this way and replies use the first two, so
-# a loss type leads, and what the parent asks about (hours) comes before how (a human).
+# a question about bleeding leads, then a loss type, and what the parent asks about (hours) comes before how (a human).
 TOPICS = (
-    "confidential", "teen", "sudden_infant_death", "stillbirth", "neonatal_death", "late_loss",
-    "miscarriage", "loss", "bleeding", "practical", "low_mood", "trauma", "next_pregnancy",
+    "confidential", "teen", "bleeding", "sudden_infant_death", "stillbirth", "neonatal_death",
+    "late_loss", "miscarriage", "loss", "practical", "low_mood", "trauma", "next_pregnancy",
     "physical_recovery", "siblings", "partner_relationship", "friends_family", "memories",
     "support_groups", "hours", "human", "stop_request", "greeting", "off_topic",
 )
