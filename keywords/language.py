@@ -32,19 +32,28 @@ class Identifier:
         self._detector = None
         self._lock = threading.Lock()
 
-    def identify(self, text: str, tokens: tuple[str, ...]) -> tuple[str | None, bool]:
+    def _unknown(self, tokens, shortest: int = _LONG) -> tuple[int, int]:
+        # (words of at least `shortest` letters that are not English, all such words)
+        words = [t for t in tokens if len(t) >= shortest and t.isalpha()]
+        return sum(t not in self.english for t in words), len(words)
+
+    def asks(self, text: str, tokens) -> bool:
+        """True when lingua is asked about this text (it may not be plainly English)."""
+        unknown, long = self._unknown(tokens)
+        return bool(self.languages) and bool(_FOREIGN_LETTERS.search(text) or unknown >= 2
+                                             or (unknown and unknown * 3 >= long))
+
+    def identify(self, text: str, tokens) -> tuple[str | None, bool]:
         """(language code, whether the text is mostly in it), or (None, False) for English."""
-        long = [t for t in tokens if len(t) >= _LONG and t.isalpha()]
-        unknown = sum(t not in self.english for t in long)
-        if not self.languages or not (_FOREIGN_LETTERS.search(text) or unknown >= 2
-                                      or (unknown and unknown * 3 >= len(long))):
+        if not self.asks(text, tokens):
             return None, False
+        unknown, words = self._unknown(tokens, 2)
         found = self.detector().detect_language_of(text)
         code = found.iso_code_639_1.name.lower() if found is not None else None
         if code not in self.languages:
             return None, False
-        # mostly: most of its long words are not English ones
-        return code, not long or unknown * 2 > len(long)
+        # mostly: most of its words are not English ones
+        return code, not words or unknown * 2 > words
 
     def detector(self):
         """lingua's detector for English and our languages, built on first use (models load lazily)."""
