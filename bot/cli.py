@@ -91,7 +91,7 @@ def queue(as_json: bool) -> None:
     """List open conversations in the order nurses see them (full numbers: staff only)."""
     rows = [{
         "conversation_id": c.id, "phone": c.contact.phone, "priority": c.priority.value,
-        "status": c.status.value, "waiting_since": c.waiting_since.isoformat(), "topics": list(c.topics or []),
+        "status": c.status.value, "waiting_since": c.waiting_since.isoformat() if c.waiting_since else None, "topics": list(c.topics or []),
         "holder": c.holder.email if c.holder else None, "risk_phrases": list(c.risk_phrases or []),
         "texting_blocked": c.contact.is_opted_out,
     } for c in open_queue(db.session())]
@@ -101,7 +101,7 @@ def queue(as_json: bool) -> None:
     for r in rows:
         blocked = "  texting blocked until they reply START" if r["texting_blocked"] else ""
         click.echo(f"#{r['conversation_id']:<5} {r['priority']:<7} {r['status']:<8} {phone.masked(r['phone'])}"
-                   f"  since {r['waiting_since']}  {', '.join(r['topics'])}{blocked}")
+                   f"  waiting since {r['waiting_since'] or '-'}  {', '.join(r['topics'])}{blocked}")
 
 
 @click.command()

@@ -100,9 +100,27 @@ def migrate(engine: Engine) -> None:
     config.set_main_option("script_location", "handoff:migrations")
     with _migration_lock(engine):
         with engine.connect() as connection:
+            sqlite = engine.dialect.name == "sqlite"
+            if sqlite:
+                # Alembic rebuilds a SQLite table to change a column; with foreign keys enforced,
+                # dropping the old copy would fail (or cascade). The pragma only takes effect
+                # outside a transaction, so it goes straight to the driver before any BEGIN.
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
             config.attributes["connection"] = connection
-            command.upgrade(config, "head")
-            connection.commit()
+            try:
+                command.upgrade(config, "head")
+                connection.commit()
+            finally:
+                if sqlite:
+                    _check_foreign_keys(connection.connection.dbapi_connection)
+
+
+def _check_foreign_keys(dbapi_connection: Any) -> None:
+    """After a migration with foreign keys off: refuse to go on if any reference is broken."""
+    broken = dbapi_connection.execute("PRAGMA foreign_key_check").fetchall()
+    dbapi_connection.execute("PRAGMA foreign_keys=ON")
+    if broken:
+        raise RuntimeError(f"the migration left {len(broken)} broken reference(s), e.g. {broken[0]}")
 
 
 @contextmanager

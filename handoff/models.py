@@ -90,6 +90,41 @@ class Outcome(StrEnum):
     NO_REPLY = "no reply from parent"
 
 
+class EventKind(StrEnum):
+    """What happened on a conversation's log; `handoff.audit.EVENT_WORDS` says each in words."""
+
+    QUEUED = "queued"
+    RISK_FLAGGED = "risk_flagged"
+    CLAIMED = "claimed"
+    RELEASED = "released"
+    TRANSFERRED = "transferred"
+    REPLIED = "replied"
+    NOTE = "note"
+    CLOSED = "closed"
+    OPTED_OUT = "opted_out"
+    OPTED_IN = "opted_in"
+    READ = "read"  # reads logged before the audit log existed; new reads go to `audit_log`
+
+
+class AuditKind(StrEnum):
+    """What staff (or the system) did that the audit log keeps; `handoff.audit.AUDIT_WORDS` says each."""
+
+    SIGNED_IN = "signed_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGNED_OUT = "signed_out"
+    CONVERSATION_VIEWED = "conversation_viewed"
+    CLAIMED = "claimed"
+    NUMBER_REVEALED = "number_revealed"
+    SEARCHED = "searched"
+    EXPORTED = "exported"
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_DEACTIVATED = "account_deactivated"
+    ROLE_CHANGED = "role_changed"
+    PASSWORD_RESET = "password_reset"
+    CATALOGUE_CHANGED = "catalogue_changed"
+    RETENTION_PURGED = "retention_purged"
+
+
 class Direction(StrEnum):
     IN = "in"
     OUT = "out"
@@ -177,7 +212,9 @@ class Conversation(Base):
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"))
     status: Mapped[Status] = mapped_column(_enum(Status), default=Status.WAITING)
     priority: Mapped[Priority] = mapped_column(_enum(Priority), default=Priority.NORMAL)
-    waiting_since: Mapped[Timestamp]
+    # since the parent's oldest text that no nurse has answered yet; None once a nurse has
+    # replied to everything (the queue, the dashboard and escalation all read this one column)
+    waiting_since: Mapped[MaybeTimestamp]
     opened_at: Mapped[Timestamp]
     closed_at: Mapped[MaybeTimestamp]
     holder_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True)
@@ -253,7 +290,7 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[EventKind] = mapped_column(_enum(EventKind))
     actor_kind: Mapped[str] = mapped_column(String(16))  # bot, parent, nurse, supervisor, system
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -263,12 +300,52 @@ class Event(Base):
     actor: Mapped[Optional[User]] = relationship(lazy="joined")
 
 
+class AuditEvent(Base):
+    """One entry of the audit log: who did what, when, from which address.
+
+    Many entries belong to no conversation (a sign-in, a search), and those that do outlive it
+    (the retention purge removes conversations, not the record that someone read them), so
+    `conversation_id` is a plain number, not a foreign key.
+    """
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[AuditKind] = mapped_column(_enum(AuditKind))
+    actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), nullable=True, index=True)
+    # the email as typed for a failed sign-in; otherwise the actor's email when it happened
+    email: Mapped[Optional[str]] = mapped_column(String(254), nullable=True)
+    conversation_id: Mapped[Optional[int]] = mapped_column(Integer, nullable=True, index=True)
+    address: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[Timestamp] = mapped_column(index=True)
+
+    actor: Mapped[Optional[User]] = relationship(lazy="joined")
+
+
+class PurgePermit(Base):
+    """Present only inside the retention purge's transaction: the one time a log row may be deleted.
+
+    The database triggers on `events` and `audit_log` refuse every UPDATE, and every DELETE unless
+    a permit row exists; the purge inserts one, deletes, and removes it before committing, so no
+    other transaction ever sees it.
+    """
+
+    __tablename__ = "purge_permits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[Timestamp]
+
+
 class AppendOnlyError(RuntimeError):
-    """An event was changed or deleted: the log only grows."""
+    """A log entry was changed or deleted: the logs only grow."""
+
+
+APPEND_ONLY = (Event, AuditEvent)
 
 
 @event.listens_for(Session, "before_flush")
-def _events_are_append_only(session: Session, flush_context: Any, instances: Any) -> None:
+def _logs_are_append_only(session: Session, flush_context: Any, instances: Any) -> None:
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, Event) and (obj in session.deleted or session.is_modified(obj)):
-            raise AppendOnlyError(f"event {obj.id} is part of an append-only log")
+        if isinstance(obj, APPEND_ONLY) and (obj in session.deleted or session.is_modified(obj)):
+            raise AppendOnlyError(f"{type(obj).__tablename__} {obj.id} is part of an append-only log")

@@ -17,6 +17,7 @@ from handoff.models import (
     DeliveryStatus,
     Direction,
     Event,
+    EventKind,
     Message,
     Outcome,
     Priority,
@@ -30,10 +31,10 @@ class NotAllowed(Exception):
     """The actor may not do this (not the holder, opted out, closed ...); the message says why."""
 
 
-def log(session: Session, conversation: Conversation, kind: str, now: datetime, *,
+def log(session: Session, conversation: Conversation, kind: EventKind, now: datetime, *,
         actor: Optional[User] = None, actor_kind: Optional[str] = None, **data: Any) -> Event:
     """Append one event to a conversation's log."""
-    entry = Event(conversation=conversation, kind=kind, created_at=now, data=data,
+    entry = Event(conversation=conversation, kind=EventKind(kind), created_at=now, data=data,
                   actor_id=actor.id if actor else None,
                   actor_kind=actor_kind or (actor.role.value if actor else "bot"))
     session.add(entry)
@@ -66,10 +67,10 @@ def queue(session: Session, contact: Contact, now: datetime, *, priority: Priori
         topics=list(topics), risk_kind=risk_kind, risk_phrases=list(risk_phrases),
         unsafe_to_text=unsafe_to_text, arrived_out_of_hours=out_of_hours, last_parent_text_at=now)
     session.add(conversation)
-    log(session, conversation, "queued", now, priority=priority.value, topics=list(topics),
+    log(session, conversation, EventKind.QUEUED, now, priority=priority.value, topics=list(topics),
         out_of_hours=out_of_hours)
     if risk_kind:
-        log(session, conversation, "risk_flagged", now, risk_kind=risk_kind, phrases=list(risk_phrases))
+        log(session, conversation, EventKind.RISK_FLAGGED, now, risk_kind=risk_kind, phrases=list(risk_phrases))
     return conversation
 
 
@@ -90,7 +91,7 @@ def escalate(session: Session, conversation: Conversation, now: datetime, *, ris
     conversation.risk_phrases = list(dict.fromkeys([*(conversation.risk_phrases or []), *phrases]))
     conversation.unsafe_to_text = conversation.unsafe_to_text or unsafe_to_text
     data = {"texts": texts} if texts > 1 else {}
-    log(session, conversation, "risk_flagged", now, risk_kind=risk_kind, phrases=list(phrases), **data)
+    log(session, conversation, EventKind.RISK_FLAGGED, now, risk_kind=risk_kind, phrases=list(phrases), **data)
 
 
 def record_inbound(session: Session, contact: Contact, conversation: Optional[Conversation], body: str,
@@ -104,6 +105,8 @@ def record_inbound(session: Session, contact: Contact, conversation: Optional[Co
     session.add(message)
     if conversation is not None:
         conversation.last_parent_text_at = now
+        if conversation.waiting_since is None:  # a nurse had answered everything: waiting starts again
+            conversation.waiting_since = now
     return message
 
 
@@ -125,7 +128,7 @@ def opt_out(session: Session, contact: Contact, now: datetime) -> None:
         contact.opted_out_at = now
     conversation = open_conversation(session, contact)
     if conversation is not None:
-        log(session, conversation, "opted_out", now, actor_kind="parent")
+        log(session, conversation, EventKind.OPTED_OUT, now, actor_kind="parent")
 
 
 def opt_in(session: Session, contact: Contact, now: datetime) -> None:
@@ -133,7 +136,7 @@ def opt_in(session: Session, contact: Contact, now: datetime) -> None:
     contact.opted_out_at = None
     conversation = open_conversation(session, contact)
     if conversation is not None:
-        log(session, conversation, "opted_in", now, actor_kind="parent")
+        log(session, conversation, EventKind.OPTED_IN, now, actor_kind="parent")
 
 
 def claim(session: Session, conversation_id: int, nurse: User, now: datetime) -> bool:
@@ -147,7 +150,7 @@ def claim(session: Session, conversation_id: int, nurse: User, now: datetime) ->
     if result.rowcount != 1:
         return False
     conversation = session.get(Conversation, conversation_id, populate_existing=True)
-    log(session, conversation, "claimed", now, actor=nurse)
+    log(session, conversation, EventKind.CLAIMED, now, actor=nurse)
     return True
 
 
@@ -175,7 +178,7 @@ def release(session: Session, conversation: Conversation, nurse: User, now: date
     """Give a held conversation back to the queue, keeping its place."""
     _require_holder(conversation, nurse)
     conversation.status, conversation.holder_id, conversation.claimed_at = Status.WAITING, None, None
-    log(session, conversation, "released", now, actor=nurse)
+    log(session, conversation, EventKind.RELEASED, now, actor=nurse)
 
 
 def transfer(session: Session, conversation: Conversation, nurse: User, to: User, now: datetime) -> None:
@@ -184,19 +187,19 @@ def transfer(session: Session, conversation: Conversation, nurse: User, to: User
     if not to.is_active or to.id == nurse.id:
         raise NotAllowed("Choose an active colleague to transfer to.")
     conversation.holder_id, conversation.claimed_at = to.id, now
-    log(session, conversation, "transferred", now, actor=nurse, to=to.email)
+    log(session, conversation, EventKind.TRANSFERRED, now, actor=nurse, to=to.email)
 
 
 def close(session: Session, conversation: Conversation, nurse: User, outcome: Outcome, now: datetime) -> None:
     """Close a held conversation with its outcome."""
     _require_holder(conversation, nurse)
     conversation.status, conversation.outcome, conversation.closed_at = Status.CLOSED, outcome, now
-    log(session, conversation, "closed", now, actor=nurse, outcome=outcome.value)
+    log(session, conversation, EventKind.CLOSED, now, actor=nurse, outcome=outcome.value)
 
 
 def add_note(session: Session, conversation: Conversation, staff: User, note: str, now: datetime) -> Event:
     """Add an internal note (never sent to the parent)."""
-    return log(session, conversation, "note", now, actor=staff, note=note)
+    return log(session, conversation, EventKind.NOTE, now, actor=staff, note=note)
 
 
 def reply(session: Session, conversation: Conversation, nurse: User, body: str, segments: int,
@@ -211,10 +214,7 @@ def reply(session: Session, conversation: Conversation, nurse: User, body: str, 
                       created_at=now, status_at=now)
     session.add(message)
     session.flush()
-    log(session, conversation, "replied", now, actor=nurse, message_id=message.id)
+    conversation.waiting_since = None  # the parent has a nurse's answer: nobody is waiting on us
+    log(session, conversation, EventKind.REPLIED, now, actor=nurse, message_id=message.id)
     return message
 
-
-def record_read(session: Session, conversation: Conversation, staff: User, now: datetime) -> None:
-    """Log that a member of staff read a conversation."""
-    log(session, conversation, "read", now, actor=staff)

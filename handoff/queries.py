@@ -7,13 +7,14 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from handoff.models import Conversation, Direction, Event, Message, Priority, Status, User
+from handoff.models import (AuditEvent, AuditKind, Conversation, Direction, Event, EventKind, Message, Priority,
+                            Status, User)
 
 
 def queue_order() -> tuple[Any, ...]:
-    """Urgent first, then normal, then low; within each, longest waiting first."""
+    """Urgent first, then normal, then low; within each, longest waiting first, answered ones last."""
     rank = case({Priority.URGENT.value: 0, Priority.NORMAL.value: 1}, value=Conversation.priority, else_=2)
-    return rank, Conversation.waiting_since, Conversation.id
+    return rank, Conversation.waiting_since.asc().nulls_last(), Conversation.id
 
 
 def open_queue(session: Session) -> list[Conversation]:
@@ -45,7 +46,7 @@ def recent_parent_texts(session: Session, conversation_id: int, since: datetime,
 def timeline(session: Session, conversation_id: int) -> list[Message | Event]:
     """A conversation's texts and log events merged by time (reads left out: they are audit)."""
     messages = session.scalars(select(Message).where(Message.conversation_id == conversation_id))
-    events = session.scalars(select(Event).where(Event.conversation_id == conversation_id, Event.kind != "read"))
+    events = session.scalars(select(Event).where(Event.conversation_id == conversation_id, Event.kind != EventKind.READ))
     items: list[Message | Event] = [*messages, *events]
     # an event written in the same instant as a text (a reply's "replied") sorts after it
     return sorted(items, key=lambda item: (item.created_at, isinstance(item, Event), item.id))
@@ -63,7 +64,7 @@ def urgent_waiting(session: Session) -> list[Conversation]:
     """Urgent conversations nobody holds yet, longest waiting first."""
     stmt = (select(Conversation).where(Conversation.status == Status.WAITING,
                                        Conversation.priority == Priority.URGENT)
-            .order_by(Conversation.waiting_since, Conversation.id))
+            .order_by(Conversation.waiting_since.asc().nulls_last(), Conversation.id))
     return list(session.scalars(stmt))
 
 
@@ -73,6 +74,7 @@ def active_staff(session: Session) -> list[User]:
 
 
 def last_read_at(session: Session, conversation_id: int, user_id: int) -> datetime | None:
-    """When this member of staff last had a read of this conversation logged."""
-    return session.scalar(select(func.max(Event.created_at)).where(
-        Event.conversation_id == conversation_id, Event.kind == "read", Event.actor_id == user_id))
+    """When this member of staff last had a view of this conversation audited."""
+    return session.scalar(select(func.max(AuditEvent.created_at)).where(
+        AuditEvent.conversation_id == conversation_id, AuditEvent.kind == AuditKind.CONVERSATION_VIEWED,
+        AuditEvent.actor_id == user_id))

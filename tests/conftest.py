@@ -18,6 +18,7 @@ from twilio.request_validator import RequestValidator
 
 from handoff.clock import LONDON
 from handoff.db import make_engine, migrate, normalise_url
+from handoff.models import Base
 
 # The instant every frozen test starts at: Monday 30 November 2026, 10:00 in London (the line is open).
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=timezone.utc)
@@ -97,7 +98,8 @@ def database_url(pg_database: str | None, sqlite_template: Path, tmp_path: Path)
     if pg_database:
         engine = create_engine(pg_database)
         with engine.begin() as conn:
-            conn.execute(text("TRUNCATE messages, events, conversations, contacts, users RESTART IDENTITY CASCADE"))
+            tables = ", ".join(Base.metadata.tables)  # every table the models know, whoever added it
+            conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
         return pg_database
     path = tmp_path / "helpline.db"

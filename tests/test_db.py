@@ -4,12 +4,20 @@ from __future__ import annotations
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import text
-from sqlalchemy.exc import DatabaseError
+from sqlalchemy import delete, func, select, text
+from sqlalchemy.exc import DatabaseError, StatementError
 
-from handoff import clock
+from handoff import audit, clock
 from handoff import operations as ops
-from handoff.models import AppendOnlyError, Base, Event, Priority
+from handoff.models import (
+    AppendOnlyError,
+    AuditEvent,
+    AuditKind,
+    Base,
+    Event,
+    Priority,
+    PurgePermit,
+)
 
 
 def test_the_migrations_build_exactly_the_models(app):
@@ -39,9 +47,49 @@ def test_the_orm_refuses_to_change_or_delete_an_event(app):
     session.close()
 
 
-def test_the_database_refuses_to_update_an_event(app):
+def _audited(app):
+    with app.extensions["db"]() as session:
+        audit.record(session, AuditKind.SEARCHED, clock.now(), email="nurse@example.org", terms="sleep")
+        session.commit()
+
+
+@pytest.mark.parametrize("table", ["events", "audit_log"])
+@pytest.mark.parametrize("statement", ["UPDATE {table} SET created_at = created_at", "DELETE FROM {table}"])
+def test_the_database_refuses_to_change_or_delete_a_log_row(app, table, statement):
     session, _ = _conversation(app)
     session.close()
+    _audited(app)
     with pytest.raises(DatabaseError, match="append-only"):
         with app.extensions["db_engine"].begin() as conn:
-            conn.execute(text("UPDATE events SET kind = 'rewritten'"))
+            conn.execute(text(statement.format(table=table)))
+    with app.extensions["db_engine"].connect() as conn:
+        assert conn.execute(text(f"SELECT count(*) FROM {table}")).scalar() == 1
+
+
+def test_only_a_purge_permit_lets_log_rows_be_deleted_and_it_leaves_no_trace(app):
+    session, conversation = _conversation(app)
+    _audited(app)
+    with audit.purge_permit(session, clock.now()):
+        session.execute(delete(Event).where(Event.conversation_id == conversation.id))
+        session.execute(delete(AuditEvent))
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(Event)) == 0
+    assert session.scalar(select(func.count()).select_from(AuditEvent)) == 0
+    assert session.scalar(select(func.count()).select_from(PurgePermit)) == 0
+    session.close()
+    _audited(app)
+    with pytest.raises(DatabaseError, match="append-only"):  # the permit went with the purge
+        with app.extensions["db_engine"].begin() as conn:
+            conn.execute(delete(AuditEvent))
+
+
+def test_a_misspelt_kind_cannot_be_stored(app):
+    session, conversation = _conversation(app)
+    session.add(Event(conversation=conversation, kind="claimd", actor_kind="nurse", data={}, created_at=clock.now()))
+    with pytest.raises(StatementError):
+        session.commit()
+    session.rollback()
+    session.add(AuditEvent(kind="signed_inn", data={}, created_at=clock.now()))
+    with pytest.raises(StatementError):
+        session.commit()
+    session.close()

@@ -12,7 +12,7 @@ from flask_wtf.csrf import CSRFError
 
 from handoff import db
 from handoff.queries import urgent_waiting
-from handoff.web import actions, auth, conversation, present, queue
+from handoff.web import actions, auth, conversation, nav, present, queue
 from responses.sms import GSM7_BASIC, GSM7_EXTENSION
 
 HERE = Path(__file__).resolve().parent.parent
@@ -52,6 +52,7 @@ def init_app(app: Flask) -> None:
     present.init_app(app)
     for blueprint in (assets, auth.bp, queue.bp, conversation.bp, actions.bp):
         app.register_blueprint(blueprint)
+    nav.add_nav_item(app, "Queue", "queue.queue_page", blueprints=("queue", "conversation"))
     app.jinja_env.globals["asset"] = asset
     app.context_processor(_layout_context)
     app.after_request(_staff_headers)
@@ -87,12 +88,13 @@ def _error_page(code: int, title: str, detail: str) -> Any:
 
 
 def _layout_context() -> dict[str, Any]:
-    """What the base layout needs: the user, the urgent banner and the counter's alphabet."""
+    """What the base layout needs: the user, their header links, the urgent banner and the counter's alphabet."""
     user = auth.current_user()
     full_page = request.endpoint not in POLL_ENDPOINTS  # fragments for polls have no banner
     urgent = urgent_waiting(db.session()) if user is not None and full_page else []
     return {
         "user": user,
+        "nav_items": nav.nav_items(user) if full_page else [],
         "urgent": urgent,
         "urgent_key": queue.urgent_key(urgent),
         "poll_ms": min(5000, int(current_app.config["STAFF_POLL_MS"])),

@@ -14,7 +14,8 @@ from flask import Blueprint, current_app, flash, redirect, request, url_for
 from handoff import clock, db
 from handoff.outbox import deliver
 from handoff import operations as ops
-from handoff.models import DeliveryStatus, Outcome, User
+from handoff.models import AuditKind, DeliveryStatus, Outcome, User
+from handoff.web.auditing import audit_request
 from handoff.web.auth import current_user, login_required
 from handoff.web.conversation import MAX_REPLY, get_conversation
 from responses import segments
@@ -49,6 +50,7 @@ def take(conversation_id: int) -> Any:
     get_conversation(conversation_id)
     session = db.session()
     if ops.claim(session, conversation_id, current_user(), clock.now()):
+        audit_request(AuditKind.CLAIMED, conversation_id=conversation_id)
         session.commit()
         flash("You have taken this conversation.", "success")
     else:

@@ -11,7 +11,8 @@ from flask import Blueprint, abort, current_app, flash, g, jsonify, redirect, re
 
 from handoff import clock, db
 from handoff.accounts import LOCK_AFTER, LOCK_FOR, authenticate
-from handoff.models import Role, User
+from handoff.models import AuditKind, Role, User
+from handoff.web.auditing import audit_request
 
 log = logging.getLogger(__name__)
 bp = Blueprint("auth", __name__)
@@ -96,7 +97,11 @@ def login() -> Any:
     password = request.form.get("password", "")[:1024]  # argon2 of a huge body would tie up a worker
     db_session = db.session()
     user = authenticate(db_session, email, password, clock.now()) if email and password else None
-    db_session.commit()  # keeps the failed-login count and lockout, or the last login time
+    if user is None:
+        audit_request(AuditKind.SIGN_IN_FAILED, email=email.strip().lower()[:254] or None)
+    else:
+        audit_request(AuditKind.SIGNED_IN, user=user)
+    db_session.commit()  # keeps the failed-login count and lockout, or the last login time, and the audit
     if user is None:
         log.info("sign-in refused")
         return render_template("login.html", next_url=next_url, email=email, error=SIGN_IN_FAILED)
@@ -113,6 +118,10 @@ def logout() -> Any:
     """GET shows a sign-out button; POST (with its CSRF token) signs out."""
     if request.method == "GET":
         return render_template("logout.html", user=load_user(activity=False))
+    user = load_user(activity=False)
+    if user is not None:
+        audit_request(AuditKind.SIGNED_OUT, user=user)
+        db.session().commit()
     session.clear()
     flash("You have signed out.", "info")
     return redirect(url_for("auth.login"))

@@ -8,13 +8,13 @@ from typing import Any
 from flask import Blueprint, abort, current_app, jsonify, render_template, request
 
 from handoff import clock, db
-from handoff import operations as ops
-from handoff.models import Author, Conversation, Direction, Event, Message, User
+from handoff.models import AuditKind, Author, Conversation, Direction, Event, Message, User
 from handoff.queries import active_staff, earlier_conversations, last_read_at, timeline
+from handoff.web.auditing import audit_request
 from handoff.web.auth import current_user, login_required
 
 bp = Blueprint("conversation", __name__)
-READ_LOG_EVERY = timedelta(minutes=5)  # a page left open logs a read when it shows news, not per poll
+READ_LOG_EVERY = timedelta(minutes=5)  # a page left open is audited when it shows news, not per poll
 MAX_REPLY = 1600  # Twilio refuses longer bodies
 
 
@@ -56,7 +56,7 @@ def show(conversation_id: int) -> Any:
     """The whole conversation; every opening is logged as a read."""
     conversation = get_conversation(conversation_id)
     session = db.session()
-    ops.record_read(session, conversation, current_user(), clock.now())
+    audit_request(AuditKind.CONVERSATION_VIEWED, conversation_id=conversation.id)
     session.commit()
     context = _context(conversation)
     replies = current_app.extensions["helpline"].replies
@@ -76,7 +76,7 @@ def live(conversation_id: int) -> Any:
     session, me, now = db.session(), current_user(), clock.now()
     last = last_read_at(session, conversation.id, me.id)
     if last is None or now - last >= READ_LOG_EVERY:
-        ops.record_read(session, conversation, me, now)
+        audit_request(AuditKind.CONVERSATION_VIEWED, conversation_id=conversation.id, update=True)
         session.commit()
     return jsonify(key=context["state"], announce="This conversation has been updated.",
                    holder_id=conversation.holder_id, status=conversation.status.value,

@@ -6,11 +6,14 @@ from datetime import datetime
 from flask import Flask
 
 from handoff import clock, phone
+from handoff.audit import EVENT_WORDS
 from handoff.clock import LONDON
 from handoff.models import DeliveryStatus, Event, Message, Outcome, Priority, Status
 
 
 PRIORITY_LABELS = {Priority.URGENT: "Urgent", Priority.NORMAL: "Normal", Priority.LOW: "Low"}
+# the design system's tag colours; the word is always written, the colour only repeats it
+PRIORITY_TAGS = {Priority.URGENT: "nhsuk-tag--red", Priority.NORMAL: "nhsuk-tag--blue", Priority.LOW: "nhsuk-tag--grey"}
 RISK_LABELS = {
     "risk_self": "risk to the parent's own safety",
     "risk_others": "risk to someone else's safety",
@@ -24,6 +27,9 @@ DELIVERY_LABELS = {
     DeliveryStatus.FAILED: "failed", DeliveryStatus.TWIML: "sent as the automatic reply",
     DeliveryStatus.RECEIVED: "received",
 }
+
+DELIVERY_TAGS = {"delivered": "nhsuk-tag--green", "failed": "nhsuk-tag--red", "queued, will retry": "nhsuk-tag--orange",
+                 "queued": "nhsuk-tag--grey"}
 
 ACTOR_NAMES = {"parent": "The parent", "bot": "The bot"}
 
@@ -70,6 +76,11 @@ def delivery_label(status: DeliveryStatus) -> str:
     return DELIVERY_LABELS.get(status, status.value)
 
 
+def delivery_tag(status: DeliveryStatus) -> str:
+    """The tag colour for a delivery state: green delivered, red failed, grey still queued."""
+    return DELIVERY_TAGS.get(delivery_label(status), "nhsuk-tag--blue")
+
+
 def status_label(status: Status) -> str:
     """A conversation's state in words."""
     return {Status.WAITING: "Waiting for a nurse", Status.HELD: "Held", Status.CLOSED: "Closed"}[status]
@@ -78,31 +89,22 @@ def status_label(status: Status) -> str:
 def event_text(event: Event) -> str:
     """One line describing a log event (notes show their text separately)."""
     data = event.data or {}
-    who = event.actor.email if event.actor else ACTOR_NAMES.get(event.actor_kind, "System")
-    if event.kind == "queued":
-        hours = " out of hours" if data.get("out_of_hours") else ""
-        return f"Joined the queue{hours} as {data.get('priority', 'normal')}."
-    if event.kind == "risk_flagged":
-        phrases = ", ".join(f"\u201c{p}\u201d" for p in data.get("phrases", []))
-        return f"Risk flagged: {risk_label(data.get('risk_kind'))}" + (f" ({phrases})." if phrases else ".")
-    texts = {
-        "claimed": f"{who} took this conversation.",
-        "released": f"{who} released it back to the queue.",
-        "transferred": f"{who} transferred it to {data.get('to', 'a colleague')}.",
-        "closed": f"{who} closed it: {data.get('outcome', '')}.",
-        "note": f"Internal note by {who}",
-        "opted_out": "The parent opted out of texts (STOP).",
-        "opted_in": "The parent opted back in to texts (START).",
-        "replied": f"{who} replied.",
+    phrases = ", ".join(f"\u201c{p}\u201d" for p in data.get("phrases", []))
+    fields = {
+        "who": event.actor.email if event.actor else ACTOR_NAMES.get(event.actor_kind, "System"),
+        "out_of_hours": " out of hours" if data.get("out_of_hours") else "",
+        "priority": data.get("priority", "normal"), "risk": risk_label(data.get("risk_kind")),
+        "phrases": f" ({phrases})" if phrases else "", "to": data.get("to", "a colleague"),
+        "outcome": data.get("outcome", ""),
     }
-    return texts.get(event.kind, f"{event.kind.replace('_', ' ').capitalize()} ({who}).")
+    return EVENT_WORDS[event.kind].format_map(fields)
 
 
 def init_app(app: Flask) -> None:
     """Make the helpers available in templates."""
     app.jinja_env.filters.update(uk_time=uk_time, masked=phone.masked, topic=topic_label,
-                                 risk=risk_label, delivery=delivery_label, event_text=event_text,
+                                 risk=risk_label, delivery=delivery_label, delivery_tag=delivery_tag, event_text=event_text,
                                  status_label=status_label)
-    app.jinja_env.globals.update(PRIORITY_LABELS=PRIORITY_LABELS, OUTCOMES=list(Outcome),
+    app.jinja_env.globals.update(PRIORITY_LABELS=PRIORITY_LABELS, PRIORITY_TAGS=PRIORITY_TAGS, OUTCOMES=list(Outcome),
                                  Status=Status, Priority=Priority, waited=waited)
     app.jinja_env.tests["message"] = lambda item: isinstance(item, Message)

@@ -9,7 +9,8 @@ from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 
 from handoff import clock, db
 from handoff import operations as ops
-from handoff.models import Conversation
+from handoff.models import AuditKind, Conversation
+from handoff.web.auditing import audit_request
 from handoff.queries import open_queue, urgent_waiting
 from handoff.web.auth import current_user, login_required
 
@@ -23,7 +24,7 @@ def _fingerprint(parts: list[Any]) -> str:
 
 def queue_state(conversations: list[Conversation]) -> str:
     """What the queue holds, ignoring the clock: changes when a text arrives or a colleague claims."""
-    return _fingerprint([(c.id, c.status.value, c.holder_id, c.priority.value, c.waiting_since.isoformat(),
+    return _fingerprint([(c.id, c.status.value, c.holder_id, c.priority.value, c.waiting_since,
                           c.unsafe_to_text, c.contact.opted_out_at is not None, list(c.topics or []),
                           list(c.risk_phrases or [])) for c in conversations])
 
@@ -70,6 +71,8 @@ def take_next() -> Any:
     """Claim the most urgent, longest-waiting unclaimed conversation and open it."""
     session = db.session()
     conversation = ops.claim_next(session, current_user(), clock.now())
+    if conversation is not None:
+        audit_request(AuditKind.CLAIMED, conversation_id=conversation.id)
     session.commit()
     if conversation is None:
         flash("Nobody is waiting right now.", "info")

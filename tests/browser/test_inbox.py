@@ -162,3 +162,22 @@ def test_keyboard_reaches_the_skip_link_first(live, context, sign_in):
     assert focused == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main-content"
+
+
+def test_the_design_system_runs_under_the_csp_from_this_site_only(live, context, sign_in):
+    live.text(SAD, PARENT)
+    page = context.new_page()
+    problems, elsewhere = [], []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("request", lambda request: None if request.url.startswith(live.url) else elsewhere.append(request.url))
+    sign_in(page, live.user("nurse@example.org"))
+    page.get_by_role("button", name="Take next").click()
+    page.wait_for_url(re.compile(r"/conversations/1$"))
+    for module in ("nhsuk-header", "nhsuk-skip-link", "nhsuk-character-count"):
+        expect(page.locator(f"[data-module={module}]")).to_have_attribute(f"data-{module}-init", "")
+    page.get_by_label("Your reply").fill("a" * 1300)
+    expect(page.get_by_text("You have 300 characters remaining")).to_be_visible()
+    header = page.evaluate("getComputedStyle(document.querySelector('.nhsuk-header')).backgroundColor")
+    assert header == "rgb(0, 94, 184)"  # NHS blue: the vendored stylesheet is in force
+    assert not problems and not elsewhere, (problems, elsewhere)

@@ -6,10 +6,11 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from sqlalchemy import select
 
 from handoff import clock, db
 from handoff.accounts import LOCK_AFTER, LOCK_FOR, create_user, deactivate
-from handoff.models import Role
+from handoff.models import AuditEvent, AuditKind, Role
 from handoff.web.auth import login_required
 
 PASSWORD = "correct horse battery staple"
@@ -183,3 +184,20 @@ def test_a_background_poll_never_resends_the_session_cookie(client, nurse):
     assert poll.status_code == 200
     assert "Set-Cookie" not in poll.headers
     assert "Set-Cookie" in client.get("/queue").headers  # ordinary pages still refresh it
+
+
+def test_sign_in_failure_and_sign_out_are_audited_with_who_when_and_from_where(app, client, nurse, frozen_clock):
+    sign_in(client, password="not the password")
+    sign_in(client, email="nobody@example.org")
+    sign_in(client)
+    page = client.get("/logout").get_data(as_text=True)
+    client.post("/logout", data={"csrf_token": token(page)})
+    with app.app_context():
+        rows = db.session().scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+        assert [(r.kind, r.email, r.address, r.created_at) for r in rows] == [
+            (AuditKind.SIGN_IN_FAILED, nurse, "127.0.0.1", clock.now()),
+            (AuditKind.SIGN_IN_FAILED, "nobody@example.org", "127.0.0.1", clock.now()),
+            (AuditKind.SIGNED_IN, nurse, "127.0.0.1", clock.now()),
+            (AuditKind.SIGNED_OUT, nurse, "127.0.0.1", clock.now()),
+        ]
+        assert rows[2].actor_id == rows[3].actor_id is not None and rows[0].actor_id is None

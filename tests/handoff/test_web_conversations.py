@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from handoff import clock, db
 from handoff.accounts import create_user
 from handoff.models import (
+    AuditEvent,
+    AuditKind,
     Author,
     Conversation,
     DeliveryStatus,
@@ -41,6 +43,7 @@ class Staff:
             create_user(db.session(), email, role, PASSWORD, clock.now())
             db.session().commit()
             self.id = db.session().scalar(select(User.id).where(User.email == email))
+        self.email = email
         self.client = app.test_client()
         page = self.client.get("/login").get_data(as_text=True)
         self.client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token(page)})
@@ -132,7 +135,7 @@ def test_reply_goes_to_the_outbox_and_is_sent(app, send_sms, alice):
     assert message.status == DeliveryStatus.QUEUED and message.provider_sid
     assert app.extensions["sender"].sent[0]["to"] == PARENT
     page = alice.page("/conversations/1")
-    assert "How are you today?" in page and "Status: <strong>queued</strong>" in page
+    assert "How are you today?" in page and re.search(r"Status: <strong[^>]*>queued</strong>", page)
 
 
 def test_reply_to_a_parent_who_opted_out_is_refused(app, send_sms, alice):
@@ -178,8 +181,8 @@ def test_any_nurse_may_read_and_each_read_is_logged(app, send_sms, alice, bob):
     send_sms(SAD, PARENT)
     alice.post("/queue/take-next")
     assert bob.get("/conversations/1").status_code == 200
-    reads = rows(app, Event, Event.kind == "read")
-    assert [(e.actor_id, e.conversation_id) for e in reads][-1] == (bob.id, 1)
+    reads = rows(app, AuditEvent, AuditEvent.kind == AuditKind.CONVERSATION_VIEWED)
+    assert [(e.actor_id, e.conversation_id, e.email) for e in reads][-1] == (bob.id, 1, bob.email)
 
 
 def test_the_live_poll_logs_a_read_only_when_it_shows_news(app, send_sms, alice):
@@ -189,7 +192,8 @@ def test_the_live_poll_logs_a_read_only_when_it_shows_news(app, send_sms, alice)
 
     def reads() -> int:
         with app.app_context():
-            return db.session().scalar(select(func.count()).select_from(Event).where(Event.kind == "read"))
+            return db.session().scalar(select(func.count()).select_from(AuditEvent).where(
+                AuditEvent.kind == AuditKind.CONVERSATION_VIEWED))
 
     assert reads() == 1
     assert alice.get(f"/conversations/1/live?key={key}").get_json() == {"key": key}

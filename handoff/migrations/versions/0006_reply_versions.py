@@ -2,7 +2,7 @@
 made the conversation urgent; conversations store the parent's language
 
 Revision ID: 0006_reply_versions
-Revises: 0001
+Revises: 0002_audit_log
 Create Date: 2026-12-08
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006_reply_versions"
-down_revision: Union[str, Sequence[str], None] = "0001"
+down_revision: Union[str, Sequence[str], None] = "0002_audit_log"
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
