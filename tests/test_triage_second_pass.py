@@ -214,3 +214,29 @@ def test_a_stop_word_added_through_the_keywords_dir_is_honoured(config, monkeypa
     with app.extensions["db"]() as session:
         assert session.scalars(select(Contact)).one().opted_out_at is not None
     app.extensions["db_engine"].dispose()
+
+
+def _conversations():
+    from pathlib import Path
+    import json
+
+    path = Path(__file__).parent / "keywords" / "data" / "conversations_own.jsonl"
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("conv", _conversations(), ids=lambda c: c["id"])
+def test_our_own_conversations(app, send_sms, frozen_clock, conv):
+    from datetime import timedelta
+
+    when, got = TUESDAY_MORNING, []
+    for k, body in enumerate(conv["texts"]):
+        if k:
+            when += timedelta(minutes=conv["minutes_between"][k - 1])
+        frozen_clock.move_to(when)
+        got.append(" ".join(texts(send_sms(body))))
+    urgent = conversation(app).priority == Priority.URGENT
+    if conv["risk"]:
+        first = conv["risk_from_text"] - 1
+        assert urgent and any("999" in g or "111" in g for g in got[first:]), got
+    else:
+        assert not urgent, got
