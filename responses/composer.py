@@ -202,5 +202,3 @@ class Replies:
         """Yield (reply id, template text) for every entry, canned replies included."""
         for reply in [*self.entries.values(), *self.canned_replies]:
             yield reply.id, reply.text
-        for reply, _ in self.languages.values():
-            yield reply.id, reply.text

@@ -47,7 +47,7 @@ def test_a_broken_keyword_catalogue_stops_start_up_naming_the_file(make_app, tmp
 def test_a_broken_reply_catalogue_stops_start_up_naming_the_entry(make_app, tmp_path):
     broken = tmp_path / "replies.yaml"
     text = REPLIES.read_text()
-    broken.write_text(text.replace("This is an automatic reply.", "This is an \u2018automatic\u2019 reply.", 1))
+    broken.write_text(text.replace("Automatic reply.", "This is an \u2018automatic\u2019 reply.", 1))
     with pytest.raises(RepliesError, match=r"replies\.yaml.*intro"):
         make_app(REPLIES_FILE=str(broken))
 

@@ -28,7 +28,7 @@ def test_shipped_catalogue_loads(catalogue):
 
 def test_public_constants():
     assert RISK_KINDS == ("risk_self", "risk_others", "medical_urgent")
-    assert len(TOPICS) == 21 and len(set(TOPICS)) == 21
+    assert len(TOPICS) == 24 and len(set(TOPICS)) == 24
     assert {"teen", "off_topic", "stop_request", "greeting", "human", "hours"} <= set(TOPICS)
 
 
