@@ -16,7 +16,7 @@ from .reading import PRESENT, SCOPES, bounds, out_of_scope, parts
 from .loader import CatalogueData, CatalogueError
 from .matcher import Found, Index, stem
 from .model import FUNCTION_WORDS, LABELS, Features, RiskModel, features, train
-from .normalise import Normalised, normalise, raw_tokens, tokenise
+from .normalise import Normalised, normalise_parts, raw_tokens
 from .schema import MODEL_FILE, RISK_KINDS
 from .signals import fever
 from .triage import Evidence, Match, Triage, cancelled, decide, follows
@@ -96,24 +96,14 @@ class Catalogue:
         # normalise, match, split into sentences, scope them, and read the model's words; a
         # text in another language is read without English text-speak that collides with it
         speak = self.foreign_speak if language else self.speak
-        norm = normalise(text, speak)
+        pieces = parts(text)
+        norm, starts = normalise_parts(pieces, speak)
         tokens, origin = self._index.split(norm.tokens)
         found = self._index.find(tokens)
-        ranges = self._ranges(text, norm, origin, speak)
+        ranges = _ranges(bounds(pieces, starts, len(norm.tokens)), origin, len(norm.tokens))
         found, hidden = _scoped(found, ranges)
         words, feats = self._read(tokens, found, hidden)
         return _Reading(norm, tokens, origin, found, ranges, hidden, words, feats)
-
-    def _ranges(self, text: str, norm, origin: list[int], speak) -> list[tuple[int, int, bool]]:
-        # each sentence's [start, end) among the matcher's tokens (after compounds are split),
-        # and whether it explains the sentence before
-        pieces = parts(text)
-        spans = bounds(pieces, lambda p: len(tokenise(p, speak)), len(norm.tokens)) \
-            if len(pieces) > 1 else [(0, len(norm.tokens), False)]
-        if len(origin) == len(norm.tokens):
-            return spans
-        starts = [next((i for i, o in enumerate(origin) if o >= a), len(origin)) for a, _, _ in spans]
-        return [(a, b, back) for a, b, (_, _, back) in zip(starts, starts[1:] + [len(origin)], spans)]
 
     def example_counts(self) -> dict[str, int]:
         """How many examples of each label the risk model was trained from."""
@@ -203,6 +193,14 @@ class _Reading(NamedTuple):
     hidden: frozenset[int]   # tokens of out-of-scope sentences
     words: list[str | None]  # what the model reads
     feats: Features
+
+
+def _ranges(spans: list[tuple[int, int, bool]], origin: list[int], total: int) -> list[tuple[int, int, bool]]:
+    """Sentence ranges among the matcher's tokens, which split run-together words ("selfharm")."""
+    if len(origin) == total:
+        return spans
+    starts = [next((i for i, o in enumerate(origin) if o >= a), len(origin)) for a, _, _ in spans]
+    return [(a, b, back) for a, b, (_, _, back) in zip(starts, starts[1:] + [len(origin)], spans)]
 
 
 def _scoped(found: list[Found], ranges: list[tuple[int, int, bool]]) -> tuple[list[Found], frozenset[int]]:

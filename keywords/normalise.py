@@ -165,3 +165,17 @@ def normalise(text: str, speak: TextSpeak = EMPTY_SPEAK) -> Normalised:
     lengths = list(map(len, tokens))
     ends = list(map(add, accumulate(lengths), range(len(tokens))))
     return Normalised(" ".join(tokens), tokens, tuple(zip(map(sub, ends, lengths), ends)))
+
+
+def normalise_parts(pieces: list[str], speak: TextSpeak = EMPTY_SPEAK) -> tuple[Normalised, list[int]]:
+    """Normalise a text given as its pieces (sentences) in one pass: the whole as normalise()
+    would give it, save that no text-speak rewrite spans two pieces, and where each piece's
+    tokens start."""
+    tokens: list[str] = []
+    starts: list[int] = []
+    for piece in pieces:
+        starts.append(len(tokens))
+        tokens.extend(tokenise(piece, speak))
+    lengths = list(map(len, tokens))
+    ends = list(map(add, accumulate(lengths), range(len(tokens))))
+    return Normalised(" ".join(tokens), tuple(tokens), tuple(zip(map(sub, ends, lengths), ends))), starts

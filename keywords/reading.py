@@ -34,17 +34,11 @@ def parts(text: str) -> list[str]:
     return pieces or [text]
 
 
-def bounds(pieces: list[str], count, total: int) -> list[tuple[int, int, bool]]:
-    """Token ranges [start, end) of each piece in the whole text's tokens, where `count(piece)`
-    gives a piece's token count, and whether the piece explains the one before; one range for
-    the whole when the pieces do not add up (a text-speak rewrite spanning two pieces)."""
-    out, at = [], 0
-    for piece in pieces:
-        n = count(piece)
-        if n:
-            out.append((at, at + n, explains_before(piece)))
-            at += n
-    return out if at == total and out else [(0, total, False)]
+def bounds(pieces: list[str], starts: list[int], total: int) -> list[tuple[int, int, bool]]:
+    """Token ranges [start, end) of each non-empty piece, from where each piece's tokens start
+    among `total`, and whether the piece explains the one before."""
+    ends = starts[1:] + [total]
+    return [(a, b, explains_before(p)) for p, a, b in zip(pieces, starts, ends) if b > a] or [(0, total, False)]
 
 
 def out_of_scope(found: Iterable[Found]) -> frozenset[str]:
