@@ -90,6 +90,6 @@ def test_production_refuses_stale_risk_weights_until_the_cli_trains_them(make_ap
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TWILIO_"))}
     env.update(HELPLINE_ENV="production", HELPLINE_KEYWORDS_DIR=str(folder))
     run = subprocess.run([str(Path(sys.executable).with_name("helpline")), "catalogue", "train"],
-                         env=env, capture_output=True, text=True, timeout=300)
+                         env=env, capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stderr
     assert make_app(**production).extensions["helpline"].catalogue.model_was_saved
