@@ -44,6 +44,7 @@ def write_generated_catalogue(folder: Path, phrases: int = 1000, seed: int = 7) 
     # the shipped guards name contexts defined in the shipped risk.yaml; these stand alone
     (folder / "guards.yaml").write_text("guards:\n  - dead busy\n  - killing time\n",
                                         encoding="utf-8")
+    (folder / "languages.yaml").write_text("{}\n", encoding="utf-8")  # English only
     rng = random.Random(seed)
     vocab = _pseudo_words(rng, 1500) + MESSAGE.replace(",", " ").replace(".", " ").split()
     made: set[str] = set()

@@ -8,10 +8,10 @@ from datetime import datetime
 from pathlib import Path
 
 import click
-from flask import Flask, current_app
+from flask import Flask, current_app, has_app_context
 from flask.cli import FlaskGroup, with_appcontext
 
-from bot import jobs_cli
+from bot import jobs_cli, settings
 from bot.outbox_cli import outbox
 from bot.pipeline import Inbound, handle
 from handoff import clock, db, phone
@@ -31,6 +31,9 @@ def main() -> None:
 
     group = FlaskGroup(create_app=lambda: create_app(), help="The helpline triage bot.")
     group.add_command(jobs_cli.run)  # Flask's own `run`, with the scheduler in a thread
+    # on the group itself, so it runs without building the app: in production the app refuses
+    # to start with stale risk model weights, and this is the command that makes them fresh
+    group.add_command(catalogue)
     group.main(prog_name="helpline")
 
 
@@ -136,10 +139,13 @@ def catalogue() -> None:
 @catalogue.command("train")
 @click.option("--dir", "directory", default=None,
               help="The catalogue folder (default: HELPLINE_KEYWORDS_DIR, else the shipped one).")
-@with_appcontext
 def catalogue_train(directory: str | None) -> None:
     """Train the risk model from risk_examples.txt and save risk_model.json beside it."""
-    folder = catalogue_folder(directory or current_app.config.get("KEYWORDS_DIR"))
+    try:
+        configured = (current_app.config if has_app_context() else settings.from_environment()).get("KEYWORDS_DIR")
+    except settings.SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+    folder = catalogue_folder(directory or configured)
     try:
         trained = save_risk_model(folder)
     except CatalogueError as exc:

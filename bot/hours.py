@@ -10,6 +10,7 @@ import holidays
 import yaml
 
 from handoff.clock import LONDON
+from responses.shared import load_yaml
 
 DAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_FILE = Path(__file__).with_name("hours.yaml")
@@ -21,18 +22,6 @@ SMALL_HOURS_END = 6  # before 06:00 "tomorrow" is ambiguous, so the weekday is n
 class HoursConfigError(ValueError):
     """A hours data file that cannot be used; the message names the file and the entry."""
 
-
-class _Loader(yaml.SafeLoader):
-    """Safe YAML loader that leaves dates and times (18:00, 2026-12-24) as text for our own checks."""
-
-
-def _int_or_text(loader, node):
-    """Keep sexagesimal-looking scalars like 18:00 as text instead of YAML 1.1 base-60 integers."""
-    return node.value if ":" in node.value else yaml.SafeLoader.construct_yaml_int(loader, node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", lambda loader, node: node.value)
-_Loader.add_constructor("tag:yaml.org,2002:int", _int_or_text)
 
 
 @dataclass(frozen=True)
@@ -213,7 +202,7 @@ def load_hours(path: str | Path | None = None) -> OpeningHours:
     """Load and validate the hours data file (default: the packaged bot/hours.yaml)."""
     src = Path(path) if path else DEFAULT_FILE
     try:
-        data = yaml.load(src.read_text(encoding="utf-8"), Loader=_Loader)  # noqa: S506 - SafeLoader subclass
+        data = load_yaml(src.read_text(encoding="utf-8"))
     except OSError as exc:
         raise HoursConfigError(f"{src}: cannot read hours file: {exc}") from exc
     except yaml.YAMLError as exc:

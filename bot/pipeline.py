@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from handoff import operations as ops
 from handoff.models import Conversation, Priority, Status
-from handoff.queries import stored_reply
-from keywords import whole_message_keyword
+from handoff.queries import recent_parent_texts, stored_reply
+from bot.replying import ReplyChoice
 from responses import segments
 
 if TYPE_CHECKING:
@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 NUL_REPLACEMENT = "\ufffd"
 MAX_STORED = 10_000  # Twilio delivers at most 1,600 characters; anything longer is not from Twilio
+# risk spread over a parent's texts is judged over their latest few, read together
+CONVERSATION_WINDOW = timedelta(hours=6)
+CONVERSATION_TEXTS = 5
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ def handle(session: Session, services: "Services", inbound: Inbound) -> Outcome:
     # the pure work first, before the first statement opens the (write) transaction
     body = clean_body(inbound.body)
     triage = services.catalogue.triage(body)  # risk is decided first, inside triage
-    keyword = _keyword(body, inbound.opt_out_type)
+    keyword = _keyword(services, body, inbound.opt_out_type)
     if inbound.sid:
         previous = stored_reply(session, inbound.sid)
         if previous is not None:
@@ -78,11 +81,11 @@ def handle(session: Session, services: "Services", inbound: Inbound) -> Outcome:
     return _ordinary_text(session, services, inbound, body, triage, contact, conversation)
 
 
-def _keyword(body: str, opt_out_type: Optional[str]) -> Optional[str]:
+def _keyword(services, body: str, opt_out_type: Optional[str]) -> Optional[str]:
     twilio = (opt_out_type or "").strip().upper()
     if twilio in ("STOP", "START", "HELP"):
         return twilio.lower()
-    return whole_message_keyword(body)
+    return services.catalogue.keyword(body)  # the loaded catalogue's words, edits included
 
 
 def _keyword_text(session, services, inbound, body, keyword, contact, conversation) -> Outcome:
@@ -96,7 +99,8 @@ def _keyword_text(session, services, inbound, body, keyword, contact, conversati
             text = services.replies.opted_in()
     elif inbound.opt_out_type is None or services.answer_twilio_help:
         text = services.replies.help_text()
-    return _finish(session, message, [text] if text else [], inbound.now, conversation, action=keyword)
+    return _finish(session, services, message, [text] if text else [], inbound.now, conversation,
+                   action=keyword)
 
 
 def _ordinary_text(session, services, inbound, body, triage, contact, conversation) -> Outcome:
@@ -104,6 +108,10 @@ def _ordinary_text(session, services, inbound, body, triage, contact, conversati
     status = services.hours.status(now)
     back_at = None if status.open else services.hours.back_at(now)
     first = conversation is None
+    was_urgent = not first and conversation.priority == Priority.URGENT
+    earlier = [] if first or triage.risk else recent_parent_texts(
+        session, conversation.id, now - CONVERSATION_WINDOW, CONVERSATION_TEXTS - 1)
+    risk = triage if triage.risk else _across(services, earlier, body)
     if first:
         conversation = ops.queue(
             session, contact, now, priority=_priority(triage), topics=triage.topics,
@@ -113,12 +121,30 @@ def _ordinary_text(session, services, inbound, body, triage, contact, conversati
     else:
         already = set(conversation.topics or [])
         ops.add_topics(conversation, triage.topics)
-        if triage.risk:
-            ops.escalate(session, conversation, now, risk_kind=triage.risk_kind,
-                         phrases=triage.risk_phrases, unsafe_to_text=triage.unsafe_to_text)
-    message = ops.record_inbound(session, contact, conversation, body, inbound.sid, now)
-    text = _choose_reply(services, conversation, triage, first, already, status.open, back_at, contact, now)
-    return _finish(session, message, [text] if text else [], now, conversation)
+        if risk is not None:
+            ops.escalate(session, conversation, now, risk_kind=risk.risk_kind, phrases=risk.risk_phrases,
+                         unsafe_to_text=risk.unsafe_to_text, texts=len(earlier) + 1 if risk is not triage else 1)
+    if triage.language_mostly and not conversation.language:
+        conversation.language = triage.language  # the nurse sees it, and may book an interpreter
+    message = ops.record_inbound(session, contact, conversation, body, inbound.sid, now,
+                                 language=triage.language, made_urgent=risk is not None)
+    if risk is not None and risk is not triage:  # urgent only read together: mark them all
+        for text in earlier:
+            text.made_urgent = True
+    choice = ReplyChoice(services, conversation, triage, risk, first, already, status, back_at, now)
+    text = choice.choose(contact, was_urgent)
+    texts = [text] if text else []
+    if text and triage.language_mostly and (own := services.replies.in_language(triage.language)):
+        texts.append(own)  # a short word in their language, once a fluent speaker has checked it
+    return _finish(session, services, message, texts, now, conversation)
+
+
+def _across(services, earlier, body: str):
+    """The risk the parent's recent texts show read together, when this one alone does not."""
+    if not earlier:
+        return None
+    together = services.catalogue.triage("\n".join([*(m.body for m in earlier), body]))
+    return together if together.risk else None
 
 
 def _priority(triage) -> Priority:
@@ -129,35 +155,8 @@ def _priority(triage) -> Priority:
     return Priority.NORMAL
 
 
-def _choose_reply(services, conversation: Conversation, triage, first: bool, already: set[str],
-                  open_now: bool, back_at: Optional[str], contact, now: datetime) -> Optional[str]:
-    """Risk always gets its safety reply; a burst of texts gets one full reply, then one short ack."""
-    compose = services.replies.compose
-    if triage.risk:
-        conversation.last_full_reply_at = now
-        return compose(risk_kind=triage.risk_kind, topics=triage.topics, first=first, open_now=open_now,
-                       back_at=back_at, unsafe_to_text=triage.unsafe_to_text)
-    if contact.is_opted_out:
-        return services.replies.opted_out_hint()
-    if first:
-        conversation.last_full_reply_at = now
-        return compose(risk_kind=None, topics=triage.topics, first=True, open_now=open_now, back_at=back_at)
-    if conversation.status == Status.HELD:
-        return None  # a nurse is talking with them: the bot keeps out of the way
-    window = timedelta(minutes=services.burst_minutes)
-    recent = conversation.last_full_reply_at and now - conversation.last_full_reply_at < window
-    new_topics = tuple(t for t in triage.topics if t not in already and t not in services.quiet_topics)
-    if not recent or new_topics:
-        conversation.last_full_reply_at = now
-        return compose(risk_kind=None, topics=new_topics or triage.topics, first=False, open_now=open_now,
-                       back_at=back_at)
-    if conversation.last_ack_at is None or conversation.last_ack_at < conversation.last_full_reply_at:
-        conversation.last_ack_at = now
-        return services.replies.burst_ack(open_now=open_now, back_at=back_at)
-    return None
-
-
-def _finish(session, inbound_message, texts: list[str], now, conversation, action="reply") -> Outcome:
+def _finish(session, services, inbound_message, texts: list[str], now, conversation,
+            action="reply") -> Outcome:
     for text in texts:
-        ops.record_bot_reply(session, inbound_message, text, segments(text), now)
+        ops.record_bot_reply(session, inbound_message, text, segments(text), now, **services.versions)
     return Outcome(replies=texts, conversation=conversation, action=action)

@@ -18,7 +18,7 @@ from handoff.models import AuditEvent, AuditKind, EventKind, PurgePermit, User
 # how each conversation event reads in a timeline; {who} is the actor, other fields come from its data
 EVENT_WORDS: dict[EventKind, str] = {
     EventKind.QUEUED: "Joined the queue{out_of_hours} as {priority}.",
-    EventKind.RISK_FLAGGED: "Risk flagged: {risk}{phrases}.",
+    EventKind.RISK_FLAGGED: "Risk flagged: {risk}{phrases}{texts}.",
     EventKind.CLAIMED: "{who} took this conversation.",
     EventKind.RELEASED: "{who} released it back to the queue.",
     EventKind.TRANSFERRED: "{who} transferred it to {to}.",

@@ -242,6 +242,8 @@ class Conversation(Base):
     escalated_at: Mapped[MaybeTimestamp]
     # set by the `handover` job to the opening at which it handed a waiting conversation over
     handed_over_at: Mapped[MaybeTimestamp]
+    # the language the parent mostly writes in, when not English ("pl", "lt" ...), for the nurse
+    language: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
 
     contact: Mapped[Contact] = relationship(lazy="joined")
     holder: Mapped[Optional[User]] = relationship(lazy="joined")
@@ -293,6 +295,14 @@ class Message(Base):
     segments: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[Timestamp]
     status_at: Mapped[MaybeTimestamp]
+    # inbound: the text's language when not English, and whether it (alone or read with the
+    # parent's texts just before it) made the conversation urgent
+    language: Mapped[Optional[str]] = mapped_column(String(8), nullable=True)
+    made_urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # bot replies: the rules in force when the bot chose it, so a complaint or an incident can
+    # be traced to them (keyword and reply catalogue files; risk model weights)
+    catalogue_version: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
+    model_version: Mapped[Optional[str]] = mapped_column(String(64), nullable=True)
 
     contact: Mapped[Contact] = relationship()
     conversation: Mapped[Optional[Conversation]] = relationship(back_populates="messages")

@@ -82,21 +82,26 @@ def add_topics(conversation: Conversation, topics: Iterable[str]) -> None:
 
 
 def escalate(session: Session, conversation: Conversation, now: datetime, *, risk_kind: str,
-             phrases: Iterable[str], unsafe_to_text: bool = False) -> None:
-    """Make a conversation urgent because a text showed risk; it jumps the queue."""
+             phrases: Iterable[str], unsafe_to_text: bool = False, texts: int = 1) -> None:
+    """Make a conversation urgent because a text showed risk (or the parent's last `texts`
+    texts read together did); it jumps the queue."""
     conversation.priority = Priority.URGENT
     if conversation.risk_kind is None:
         conversation.risk_kind = risk_kind
     conversation.risk_phrases = list(dict.fromkeys([*(conversation.risk_phrases or []), *phrases]))
     conversation.unsafe_to_text = conversation.unsafe_to_text or unsafe_to_text
-    log(session, conversation, EventKind.RISK_FLAGGED, now, risk_kind=risk_kind, phrases=list(phrases))
+    data = {"texts": texts} if texts > 1 else {}
+    log(session, conversation, EventKind.RISK_FLAGGED, now, risk_kind=risk_kind, phrases=list(phrases), **data)
 
 
 def record_inbound(session: Session, contact: Contact, conversation: Optional[Conversation], body: str,
-                   sid: Optional[str], now: datetime) -> Message:
-    """Store a parent's text, on its conversation when one is open."""
+                   sid: Optional[str], now: datetime, language: Optional[str] = None,
+                   made_urgent: bool = False) -> Message:
+    """Store a parent's text, on its conversation when one is open: its language when not
+    English, and whether it made the conversation urgent."""
     message = Message(contact=contact, conversation=conversation, direction=Direction.IN, author=Author.PARENT, body=body,
-                      twilio_sid=sid, status=DeliveryStatus.RECEIVED, created_at=now, status_at=now)
+                      twilio_sid=sid, status=DeliveryStatus.RECEIVED, created_at=now, status_at=now,
+                      language=language, made_urgent=made_urgent)
     session.add(message)
     if conversation is not None:
         conversation.last_parent_text_at = now
@@ -105,11 +110,14 @@ def record_inbound(session: Session, contact: Contact, conversation: Optional[Co
     return message
 
 
-def record_bot_reply(session: Session, inbound: Message, body: str, segments: int, now: datetime) -> Message:
-    """Store the bot's reply to a text, sent as the webhook's TwiML answer."""
+def record_bot_reply(session: Session, inbound: Message, body: str, segments: int, now: datetime,
+                     catalogue_version: Optional[str] = None, model_version: Optional[str] = None) -> Message:
+    """Store the bot's reply to a text, sent as the webhook's TwiML answer, with the versions of
+    the rules that chose it."""
     message = Message(contact=inbound.contact, conversation=inbound.conversation, direction=Direction.OUT, author=Author.BOT, body=body,
                       reply_to=inbound, status=DeliveryStatus.TWIML, segments=segments,
-                      created_at=now, status_at=now)
+                      created_at=now, status_at=now, catalogue_version=catalogue_version,
+                      model_version=model_version)
     session.add(message)
     return message
 

@@ -7,7 +7,8 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from handoff.models import AuditEvent, AuditKind, Conversation, Event, EventKind, Message, Priority, Status, User
+from handoff.models import (AuditEvent, AuditKind, Conversation, Direction, Event, EventKind, Message, Priority,
+                            Status, User)
 
 
 def queue_order() -> tuple[Any, ...]:
@@ -29,6 +30,15 @@ def stored_reply(session: Session, sid: str) -> list[str] | None:
         return None
     bodies = session.scalars(select(Message.body).where(Message.reply_to_id == inbound_id).order_by(Message.id))
     return list(bodies)
+
+
+def recent_parent_texts(session: Session, conversation_id: int, since: datetime, limit: int) -> list[Message]:
+    """The parent's latest texts on a conversation since a time, oldest first (at most `limit`)."""
+    rows = session.scalars(
+        select(Message).where(Message.conversation_id == conversation_id, Message.direction == Direction.IN,
+                              Message.created_at >= since)
+        .order_by(Message.id.desc()).limit(limit))
+    return list(reversed(list(rows)))
 
 
 # --- read-only queries for the nurse inbox -------------------------------------------------------

@@ -1,20 +1,25 @@
 """Turn risk.yaml, topics.yaml and guards.yaml into compiled entries, cross-checking names."""
 from __future__ import annotations
 
+import hashlib
 import logging
+import re
+from dataclasses import replace
 from typing import Callable
 
-from .loader import (CatalogueData, CatalogueError, Settings, check_keys, check_labels,
+from .loader import (CatalogueData, CatalogueError, Settings, word_list, check_keys, check_labels,
                      read_entries, read_files, read_keywords, read_realwords, read_settings,
                      read_text, read_textspeak)
 from .model import EXAMPLES_FILE, RiskModel, read_examples, stamp
-from .normalise import TextSpeak
+from .language import Language, iso_code_known
+from .normalise import TextSpeak, normalise
 from .schema import MODEL_FILE, MODEL_SOURCES, RISK_KINDS, TOPICS, Entry
 
 log = logging.getLogger(__name__)
 _RISK_EXTRA = {"with", "near", "unsafe", "unless", "weak"}
 _TOPIC_EXTRA = {"with", "near", "unless"}
 _GUARD_EXTRA = {"blocks", "with", "near"}
+_PHRASE_WORDS = re.compile(r"[a-z0-9]+")
 
 
 def _maker(kind: str, label: str) -> Callable:
@@ -85,6 +90,42 @@ def _topics(data: dict, speak: TextSpeak, settings: Settings) -> list[Entry]:
     return out
 
 
+def foreign_speak(data: dict, speak: TextSpeak) -> TextSpeak:
+    """The text-speak used for texts in another language: English text-speak less the words
+    that are common words there (Polish "od" is "from", not an overdose)."""
+    off = set(word_list("languages.yaml: not_textspeak", data.get("not_textspeak", [])))
+    return replace(speak, words={k: v for k, v in speak.words.items() if k not in off})
+
+
+def _languages(data: dict, speak: TextSpeak, settings: Settings) -> tuple[list[Entry], tuple[Language, ...]]:
+    out, languages = [], []
+    for code, section in data.items():
+        if code == "not_textspeak":
+            continue
+        where = f"languages.yaml: {code}"
+        if not isinstance(code, str) or not iso_code_known(code) or code == "en":
+            raise CatalogueError(f"{where}: expected a two-letter ISO 639-1 code of a language "
+                                 f"other than English")
+        if not isinstance(section, dict):
+            raise CatalogueError(f"{where}: expected a mapping with name and phrases")
+        check_keys(where, section, {"name", "contexts", "topics", *RISK_KINDS}, {"name"})
+        if not isinstance(section["name"], str) or not section["name"].strip():
+            raise CatalogueError(f"{where}: name: expected the language's name")
+        languages.append(Language(code, section["name"].strip()))
+        out += _contexts(where, section, speak, settings)
+        for kind in RISK_KINDS:
+            out += read_entries(f"{where}: {kind}", section.get(kind) or [], _maker("risk", kind),
+                                speak, settings, _RISK_EXTRA)
+        topics = section.get("topics") or {}
+        if not isinstance(topics, dict):
+            raise CatalogueError(f"{where}: topics: expected a mapping of topic id -> phrases")
+        check_labels(f"{where}: topics", set(map(str, topics)), TOPICS, "topic")
+        for topic, items in topics.items():
+            out += read_entries(f"{where}: topic {topic!r}", items, _maker("topic", topic),
+                                speak, settings, _TOPIC_EXTRA)
+    return out, tuple(languages)
+
+
 def _guards(data: dict, speak: TextSpeak, settings: Settings) -> list[Entry]:
     check_keys("guards.yaml", data, {"guards"}, {"guards"})
     return read_entries("guards.yaml: guards", data["guards"], _maker("guard", "guard"), speak,
@@ -107,6 +148,10 @@ def load_data(read: Callable[[str], str]) -> CatalogueData:
     entries = (_risk(files["risk.yaml"], speak, settings)
                + _topics(files["topics.yaml"], speak, settings)
                + _guards(files["guards.yaml"], speak, settings))
+    abroad = foreign_speak(files["languages.yaml"], speak)
+    foreign, languages = _languages(files["languages.yaml"], abroad, settings)
+    english = frozenset(w for e in entries for w in _PHRASE_WORDS.findall(normalise(e.phrase, speak).text))
+    entries += foreign
     _check_contexts(entries)
     source = stamp({name: raw[name] for name in MODEL_SOURCES})
     saved = read_text(read, MODEL_FILE, optional=True)
@@ -121,4 +166,13 @@ def load_data(read: Callable[[str], str]) -> CatalogueData:
                          realwords=read_realwords(files["realwords.txt"]),
                          examples=read_examples(raw[EXAMPLES_FILE]),
                          model=model if model is not None and model.source == source else None,
-                         source=source)
+                         source=source, version=_version(raw), languages=languages,
+                         english=english, foreign_speak=abroad)
+
+
+def _version(raw: dict[str, str]) -> str:
+    """A short hash of every catalogue file as read: which rules were in force."""
+    digest = hashlib.sha256()
+    for name in sorted(raw):
+        digest.update(b"\0" + name.encode() + b"\0" + raw[name].encode("utf-8"))
+    return digest.hexdigest()[:16]

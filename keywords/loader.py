@@ -6,6 +6,8 @@ from typing import Any, Callable
 
 import yaml
 
+from responses.shared import load_yaml
+
 from .normalise import TextSpeak, normalise, raw_tokens, tokenise
 from .pattern import parse
 from .schema import FILES, KEYWORD_RESULTS, RISK_KINDS, TOPICS, CatalogueError, Entry
@@ -16,23 +18,6 @@ _MODEL_INTS = {"threshold": (1, 99), "weak_threshold": (1, 99), "topic_threshold
 _TEEN_INTS = {"min_age": (8, 21), "max_age": (8, 21), "min_school_year": (1, 14),
               "max_school_year": (1, 14)}
 
-
-class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
-    """Safe YAML loader that refuses a key written twice (the second would silently win)."""
-
-
-def _no_duplicates(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        seen.add(key)
-    return loader.construct_mapping(node, deep)
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
 @dataclass(frozen=True)
@@ -63,12 +48,16 @@ class CatalogueData:
     examples: tuple = ()        # risk_examples.txt, as keywords.model.Example
     model: Any = None           # risk_model.json when it matches `source`, else None (train it)
     source: str = ""            # stamp of the files the risk model is trained from
+    version: str = ""           # hash of every file of the catalogue as read (not the weights)
+    languages: tuple = ()       # languages.yaml's languages, as keywords.language.Language
+    english: frozenset = frozenset()  # the English catalogue files' words
+    foreign_speak: Any = None   # text-speak for texts in another language (languages.yaml)
 
 
 def parse_yaml(name: str, text: str) -> dict:
     """Parse one YAML file into a mapping, or raise CatalogueError naming the file."""
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         raise CatalogueError(f"{name}: YAML syntax error: {' '.join(str(exc).split())}") from None
     if not isinstance(data, dict):
@@ -95,7 +84,7 @@ def _int(where: str, value: Any, lo: int, hi: int) -> int:
     return value
 
 
-def _word_list(where: str, value: Any) -> list[str]:
+def word_list(where: str, value: Any) -> list[str]:
     if not isinstance(value, list):
         raise CatalogueError(f"{where}: expected a list of words, got {value!r}")
     for i, v in enumerate(value, 1):
@@ -120,12 +109,12 @@ def read_settings(data: dict) -> Settings:
         gest[k] = _int(f"{w}: gestation: {k}", gest.get(k, r[0]), *r)
     for k in ("loss_words", "ignore_before", "ignore_after", "current_before", "sure_before",
               "soft_after"):
-        gest[k] = frozenset(_word_list(f"{w}: gestation: {k}", gest.get(k, [])))
+        gest[k] = frozenset(word_list(f"{w}: gestation: {k}", gest.get(k, [])))
     teen = data.get("teen") or {}
     check_keys(f"{w}: teen", teen, set(_TEEN_INTS))
     teen = {k: _int(f"{w}: teen: {k}", teen.get(k, r[0]), *r) for k, r in _TEEN_INTS.items()}
-    fillers = frozenset(_word_list(f"{w}: fillers", data.get("fillers", [])))
-    exempt = frozenset(_word_list(f"{w}: not_inflections", data.get("not_inflections", [])))
+    fillers = frozenset(word_list(f"{w}: fillers", data.get("fillers", [])))
+    exempt = frozenset(word_list(f"{w}: not_inflections", data.get("not_inflections", [])))
     model = data["risk_model"]
     if not isinstance(model, dict):
         raise CatalogueError(f"{w}: risk_model: expected a mapping with threshold")
@@ -159,7 +148,7 @@ def read_textspeak(data: dict) -> TextSpeak:
             raise CatalogueError(f"{w}: phrases: {key!r}: a phrase needs two or more words")
         phrases[tokens] = value
     digits = {k: " ".join(v) for k, v in maps["digits"].items()}
-    units = frozenset(_word_list(f"{w}: units", data.get("units", [])))
+    units = frozenset(word_list(f"{w}: units", data.get("units", [])))
     return TextSpeak(words=words, phrases=phrases, after_number=maps["after_number"],
                      digits=digits, units=units)
 
@@ -169,7 +158,7 @@ def read_keywords(data: dict) -> dict[str, str]:
     check_keys("keywords.yaml", data, set(KEYWORD_RESULTS))
     table: dict[str, str] = {}
     for result, words in data.items():
-        for i, word in enumerate(_word_list(f"keywords.yaml: {result}", words), 1):
+        for i, word in enumerate(word_list(f"keywords.yaml: {result}", words), 1):
             word = word.strip().lower()
             if not word.isalnum():
                 raise CatalogueError(f"keywords.yaml: {result}, word {i}: {word!r} must be one word")

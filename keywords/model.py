@@ -31,7 +31,7 @@ CALM = "calm"
 TOPIC_LABELS = tuple(t for t in TOPICS if t != "stop_request")
 LABELS = (CALM,) + RISK_KINDS + TOPIC_LABELS
 # bump when features() changes: saved weights made for other features must not be used
-FEATURES_VERSION = 5
+FEATURES_VERSION = 6
 
 # L2 strength of the fit (scikit-learn's C): smaller is smoother; chosen on held-out sets
 C_RISK = 1.0

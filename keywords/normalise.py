@@ -27,6 +27,15 @@ _DIGIT_RUNS = re.compile(r"\d+|[a-z]+")
 # capitals or the apostrophe are read before case is folded
 _OD_PAST = re.compile(r"\bOD'?(?:d|D|ed|ED)\b|\b[oO][dD]'(?:d|D|ed|ED)\b")
 _OD_ING = re.compile(r"\bOD'?(?:ing|ING)\b|\b[oO][dD]'(?:ing|ING)\b")
+# letters NFKD does not take apart, and Russian written in Cyrillic: read as the Latin letters
+# parents use when they write Russian on a phone without Cyrillic ("ne hochu zhit"), so one
+# catalogue phrase meets both spellings. NFKD has already made "й" an "и" by then.
+_TRANSLIT = str.maketrans({
+    "ł": "l", "đ": "d", "ø": "o", "ß": "ss", "æ": "ae", "œ": "oe", "ı": "i",
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
+    "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t",
+    "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sch", "ъ": "", "ы": "y",
+    "ь": "", "э": "e", "ю": "yu", "я": "ya", "і": "i", "ї": "i", "є": "e", "ґ": "g"})
 
 
 @dataclass(frozen=True)
@@ -71,6 +80,8 @@ def plain(text: str) -> str:
     if "OD" in text or "'d" in text or "'D" in text:
         text = _OD_ING.sub("overdosing", _OD_PAST.sub("overdosed", text))
     text = text.lower()
+    if not text.isascii():
+        text = text.translate(_TRANSLIT)
     if "+" in text:
         text = _PLUS_DAYS.sub(r"\1", text)
     if "'" in text:
@@ -154,3 +165,17 @@ def normalise(text: str, speak: TextSpeak = EMPTY_SPEAK) -> Normalised:
     lengths = list(map(len, tokens))
     ends = list(map(add, accumulate(lengths), range(len(tokens))))
     return Normalised(" ".join(tokens), tokens, tuple(zip(map(sub, ends, lengths), ends)))
+
+
+def normalise_parts(pieces: list[str], speak: TextSpeak = EMPTY_SPEAK) -> tuple[Normalised, list[int]]:
+    """Normalise a text given as its pieces (sentences) in one pass: the whole as normalise()
+    would give it, save that no text-speak rewrite spans two pieces, and where each piece's
+    tokens start."""
+    tokens: list[str] = []
+    starts: list[int] = []
+    for piece in pieces:
+        starts.append(len(tokens))
+        tokens.extend(tokenise(piece, speak))
+    lengths = list(map(len, tokens))
+    ends = list(map(add, accumulate(lengths), range(len(tokens))))
+    return Normalised(" ".join(tokens), tuple(tokens), tuple(zip(map(sub, ends, lengths), ends))), starts

@@ -2,20 +2,12 @@
 from __future__ import annotations
 
 
-RISK_KINDS = ("risk_self", "risk_others", "medical_urgent")
-# Most important first: Triage.topics is ordered this way and replies use the first two, so a
-# loss type leads, and what the parent asks about (hours) comes before how (a human).
-TOPICS = (
-    "teen", "sudden_infant_death", "stillbirth", "neonatal_death", "late_loss", "miscarriage",
-    "practical", "low_mood", "trauma", "next_pregnancy", "physical_recovery", "siblings",
-    "partner_relationship", "friends_family", "memories", "support_groups", "hours", "human",
-    "stop_request", "greeting", "off_topic",
-)
-LOSS_TOPICS = ("miscarriage", "late_loss", "stillbirth", "neonatal_death", "sudden_infant_death")
+from responses.shared import LOSS_TOPICS, RISK_KINDS, TOPICS  # one vocabulary with the replies
+
 KEYWORD_RESULTS = ("stop", "start", "yes", "help")
 
 FILES = ("settings.yaml", "textspeak.yaml", "risk.yaml", "topics.yaml", "guards.yaml",
-         "keywords.yaml", "realwords.txt", "risk_examples.txt")
+         "languages.yaml", "keywords.yaml", "realwords.txt", "risk_examples.txt")
 # the files the risk model's weights are trained from: when one changes, the saved weights are
 # stale and are trained again at load. An edit to the phrases or contexts shifts the model's
 # features only a little (a typo may resolve to a new word), so it keeps the saved weights until

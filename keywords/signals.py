@@ -15,6 +15,7 @@ _WEEKS = re.compile(rf"(?<![\w])({_NUMBER}) (?:weeks?)(?![\w])")
 # cheaper than scanning every position of the text for "im", "aged" and "year"
 _NUMBERS = re.compile(r"(?<![\w])\d{1,2}(?![\w])")
 _AGE_BEFORE = re.compile(r"(?:^| )(?:im|i am|aged?)(?: only| just| now| nearly| almost)? $")
+_AGE_LAST = re.compile(r"\s*")  # the age alone at the very end of the (normalised) text
 _AGE_FIRST = re.compile(r" (?:and|yo|years? old|yrs? old|,)(?:\b| )")
 _NOT_AN_AGE = re.compile(r" (?:weeks?|days?|months?|hours?|minutes?|times?|pregnant|percent|and a)\b")
 # "im in year 11", "year 11 here": the texter's own school year, not "my son in year 9"
@@ -75,8 +76,30 @@ def teen_marker(text: str, teen: dict) -> tuple[str, int, int] | None:
         if m.start() == 0 and _AGE_FIRST.match(text, m.end()) and \
                 teen["min_age"] <= value <= teen["max_age"]:  # "16 and pregnant again"
             return m.group(0), m.start(), m.end()
+        if _AGE_LAST.fullmatch(text, m.end()) and teen["min_age"] <= value <= teen["max_age"] \
+                and m.start() > 0 and not _NOT_AN_AGE.match(text, m.end()):
+            return m.group(0), m.start(), m.end()  # "... thats not real right? 13": a signature
         school = _SCHOOL_BEFORE.search(window)
         if school and teen["min_school_year"] <= value <= teen["max_school_year"]:
             start = m.start() - len(window) + school.start() + (school.group(0)[0] == " ")
             return text[start:m.end()], start, m.end()
+    return None
+
+
+# A temperature of 38 degrees or more after a birth or a loss is a red flag (infection, sepsis)
+# in any language: "39.5", "39,4" (decimal comma), "38 degrees", "40C", "38°". A bare "39" is a
+# week of pregnancy as often as a temperature, so it needs a decimal or a degree sign or word.
+_FEVER = re.compile(r"(?<![\d£$€.,+/:])(3[89]|4[0-2])(?:[.,](\d)(?!\d))?(?:\s*(°|º|degrees?\b|deg\b|c\b))?",
+                    re.I)
+_NOT_FEVER_AFTER = re.compile(r"\s*(?:\+|weeks?|wks?|w\b|hours?|hrs?|days?|mins?|minutes|kg|lbs?|%|p\b|pounds)",
+                              re.I)
+
+
+def fever(text: str) -> str | None:
+    """The temperature reading (38-42.9 degrees) written in a text, or None."""
+    if "3" not in text and "4" not in text:
+        return None
+    for m in _FEVER.finditer(text):
+        if (m.group(2) or m.group(3)) and not _NOT_FEVER_AFTER.match(text, m.end()):
+            return m.group(0).strip()
     return None

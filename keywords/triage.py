@@ -51,6 +51,9 @@ class Triage:
     unsafe_to_text: bool
     gestation_weeks: int | None
     risk_score: float = 0.0  # the risk model's probability (0-1), whatever the phrases found
+    language: str | None = None   # ISO 639-1 code of another language the text is in, or None
+    language_mostly: bool = False  # the text is mostly in that language, not mixed into English
+    grandparent: bool = False  # the texter writes as a grandparent ("our granddaughter")
 
     def to_dict(self) -> dict:
         """Return a JSON-ready dict of the verdict."""
@@ -58,7 +61,9 @@ class Triage:
                 "risk_score": round(self.risk_score, 3), "risk_phrases": list(self.risk_phrases),
                 "topics": list(self.topics),
                 "matches": [m.to_dict() for m in self.matches],
-                "unsafe_to_text": self.unsafe_to_text, "gestation_weeks": self.gestation_weeks}
+                "unsafe_to_text": self.unsafe_to_text, "gestation_weeks": self.gestation_weeks,
+                "language": self.language, "language_mostly": self.language_mostly,
+                "grandparent": self.grandparent}
 
 
 def _span(norm: Normalised, origin: list[int], f: Found) -> tuple[int, int]:
@@ -161,14 +166,17 @@ def _learned(norm: Normalised, origin: list[int], evidence: Evidence) -> list[Ma
 
 def decide(norm: Normalised, origin: list[int], found: list[Found], settings,
            score: float = 0.0, evidence: Evidence | None = None,
-           guess: Callable[[], tuple[str | None, float]] | None = None) -> Triage:
+           guess: Callable[[], tuple[str | None, float]] | None = None,
+           signals: tuple[Match, ...] = ()) -> Triage:
     """Build the Triage from the matches kept after guards and contexts, the risk model's
     `evidence` when it scored the message as risky (used only when no risk phrase matched),
-    and its `guess()` at the topic, asked only when no phrase named one."""
+    its `guess()` at the topic, asked only when no phrase named one, and `signals` read from
+    the text itself (a temperature)."""
     kept = _tidy(keep(found))
     if score < settings.weak_threshold:  # a weak phrase ("rope") needs the model's support
         kept = [f for f in kept if not f.entry.weak]
     matches = [Match(f.words, f.entry.label, f.score, *_span(norm, origin, f)) for f in kept]
+    matches += signals
     risky = [m for m in matches if m.topic in _RISK_RANK]
     if not risky and evidence is not None:
         risky = _learned(norm, origin, evidence)

@@ -5,8 +5,8 @@ import string
 import unicodedata
 
 from .composer import Replies
-from .schema import (BACK_AT_ENTRIES, BACK_AT_SAMPLE, COMPOSED_BUDGET, LOSS_ORGS, MAX_LOSS_ORGS,
-                     PLACEHOLDER, RISK_KINDS, Reply, mentions)
+from .schema import (BABY, BABY_WORDS, BACK_AT_ENTRIES, BACK_AT_SAMPLE, COMPOSED_BUDGET, LOSS_ORGS,
+                     MAX_LOSS_ORGS, PLACEHOLDER, REPLY_BUDGET, RISK_KINDS, TOPIC_IDS, Reply, mentions)
 from .sms import non_gsm7, segments, to_gsm7
 
 # Things bereaved parents tell us hurt. Matched on word boundaries, case-insensitive, after
@@ -31,6 +31,8 @@ def lint(replies: Replies) -> list[tuple[str, str]]:
     problems = []
     for reply in [*replies.entries.values(), *replies.canned_replies]:
         problems += [(reply.id, p) for p in check_reply(reply)]
+    for reply, _ in replies.languages.values():
+        problems += [(reply.id, p) for p in check_language(reply)]
     problems += check_discretion(replies)
     problems += check_compositions(replies)
     return problems
@@ -41,7 +43,8 @@ def check_reply(reply: Reply) -> list[str]:
     text = reply.text
     problems = _check_characters(text) + _check_placeholders(reply)
     if not problems:  # the budget needs a renderable template
-        rendered = text.replace("{" + PLACEHOLDER + "}", BACK_AT_SAMPLE)
+        rendered = text.replace("{" + PLACEHOLDER + "}", BACK_AT_SAMPLE).replace(
+            "{" + BABY + "}", max(BABY_WORDS.values(), key=len))
         n = segments(rendered)
         if n > reply.budget:
             where = f" with back_at {BACK_AT_SAMPLE!r}" if rendered != text else ""
@@ -58,6 +61,19 @@ def check_reply(reply: Reply) -> list[str]:
     if len(orgs) > MAX_LOSS_ORGS:
         problems.append(f"names {len(orgs)} loss organisations ({', '.join(orgs)}); "
                         f"at most {MAX_LOSS_ORGS} per reply")
+    return problems
+
+
+def check_language(reply: Reply) -> list[str]:
+    """A message in the parent's language: any characters (UCS-2), within its budget, with 999."""
+    problems = []
+    if segments(reply.text) > reply.budget:
+        problems.append(f"is {segments(reply.text)} SMS segments ({len(reply.text)} characters, "
+                        f"sent as UCS-2); its budget is {reply.budget}")
+    if "999" not in reply.text:
+        problems.append("must say to call 999 in an emergency")
+    if "{" in reply.text or "}" in reply.text:
+        problems.append("has a brace: no placeholders in these messages")
     return problems
 
 
@@ -78,8 +94,8 @@ def _check_placeholders(reply: Reply) -> list[str]:
         fields = [f for _, f, _, _ in string.Formatter().parse(reply.text) if f is not None]
     except ValueError as e:
         return [f"has a stray brace: {e} (braces mark placeholders; only {{{PLACEHOLDER}}})"]
-    problems = [f"has an unknown placeholder {{{f}}}: only {{{PLACEHOLDER}}} exists"
-                for f in fields if f != PLACEHOLDER]
+    problems = [f"has an unknown placeholder {{{f}}}: only {{{PLACEHOLDER}}} and {{{BABY}}} exist"
+                for f in fields if f not in (PLACEHOLDER, BABY)]
     takes = reply.id in BACK_AT_ENTRIES
     if PLACEHOLDER in fields and not takes:
         problems.append(f"uses {{{PLACEHOLDER}}}, which is only filled in "
@@ -107,14 +123,19 @@ def check_compositions(replies: Replies) -> list[tuple[str, str]]:
         return []  # fix the entries first; their own messages say what is wrong
     problems = []
     closed = BACK_AT_SAMPLE
-    bodies = [r for r in replies.entries.values()
-              if r.id.startswith(("topics.", "practical_by_loss.")) or r.id == "parts.general"]
-    for body, open_now in itertools.product(bodies, (True, False)):
-        n = segments(replies.frame([body.text], True, open_now, closed))
-        if n > COMPOSED_BUDGET:
-            when = "in-hours" if open_now else "out-of-hours"
-            problems.append((body.id, f"makes a first, {when} reply of {n} segments (budget "
-                             f"{COMPOSED_BUDGET}): shorten it, the intro or the hours block"))
+    for topic, open_now in itertools.product(TOPIC_IDS + (None,), (True, False)):
+        topics = (topic,) if topic else ()
+        text = replies.compose(topics=topics, first=True, open_now=open_now, back_at=closed,
+                               relation="grandparent")
+        body = replies[f"topics.{topic}"] if topic else replies["parts.general"]
+        when = "in-hours" if open_now else "out-of-hours"
+        if segments(text) > REPLY_BUDGET:
+            problems.append((body.id, f"makes a first, {when} reply of {segments(text)} segments "
+                             f"(budget {REPLY_BUDGET}): shorten it, the intro or the hours block"))
+        missing = [p for p in body.must_name() if not mentions(text, [p])]
+        if missing:
+            problems.append((body.id, f"loses its signpost /{missing[0]}/ when shortened to fit a "
+                             f"first, {when} reply: put it in a shorter sentence"))
     intro = replies["parts.intro"].text
     for kind, open_now in itertools.product(RISK_KINDS, (True, False)):
         risk = replies[f"risks.{kind}"]

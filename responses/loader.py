@@ -1,4 +1,5 @@
 """Read replies.yaml, check its shape, and lint it: a broken catalogue stops start-up."""
+import hashlib
 from importlib import resources
 from pathlib import Path
 
@@ -6,28 +7,12 @@ import yaml
 
 from .composer import Replies
 from .lint import lint
-from .schema import (CANNED_COUNT, CANNED_FIELDS, ENTRY_FIELDS, SECTIONS, Reply, RepliesError, cap_for)
+from .shared import load_yaml
+from .schema import (CANNED_COUNT, CANNED_FIELDS, ENTRY_FIELDS, LANGUAGE_BUDGET, SECTIONS, Reply,
+                     RepliesError, cap_for)
 
 RESOURCE = "replies.yaml"
 
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe loader that refuses a key given twice (PyYAML keeps the last one silently)."""
-
-
-def _no_duplicates(loader, node, deep=False):
-    seen = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, str) and key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark)
-        if isinstance(key, str):
-            seen.add(key)
-    return loader.construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicates)
 
 
 def load_replies(path=None) -> Replies:
@@ -50,15 +35,15 @@ def load_replies(path=None) -> Replies:
 def parse(raw: str, source: str = "<string>") -> Replies:
     """Build a Replies from YAML text, checking keys and field types (not the wording)."""
     try:
-        data = yaml.load(raw, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        data = load_yaml(raw)
     except yaml.YAMLError as e:
         raise RepliesError(source, [("YAML", f"is not valid YAML: {e}")]) from e
     if not isinstance(data, dict):
         raise RepliesError(source, [("file", "must be a mapping of sections (parts, risks, ...)")])
     problems, entries = [], {}
     for key in data:
-        if key not in SECTIONS and key != "canned":
-            problems.append((str(key), f"unknown section; expected {', '.join([*SECTIONS, 'canned'])}"))
+        if key not in SECTIONS and key not in ("canned", "languages"):
+            problems.append((str(key), f"unknown section; expected {', '.join([*SECTIONS, 'canned', 'languages'])}"))
     for section, ids in SECTIONS.items():
         items = data.get(section)
         if not isinstance(items, dict):
@@ -75,9 +60,33 @@ def parse(raw: str, source: str = "<string>") -> Replies:
             if reply:
                 entries[reply.id] = reply
     canned = _canned(data.get("canned"), problems)
+    languages = _languages(data.get("languages") or {}, problems)
     if problems:
         raise RepliesError(source, problems)
-    return Replies(entries, canned, source)
+    return Replies(entries, canned, source, hashlib.sha256(raw.encode("utf-8")).hexdigest()[:16],
+                   languages)
+
+
+def _languages(items, problems) -> dict[str, tuple[Reply, bool]]:
+    """languages: code -> {text, reviewed}: the message in that language, off until reviewed."""
+    if not isinstance(items, dict):
+        problems.append(("languages", "must map language codes (pl, lt ...) to {text, reviewed}"))
+        return {}
+    out = {}
+    for code, item in items.items():
+        where = f"languages.{code}"
+        if not isinstance(code, str) or not code.isalpha() or len(code) != 2 or code != code.lower():
+            problems.append((where, "must be a two-letter ISO 639-1 code such as pl"))
+            continue
+        reviewed = item.get("reviewed") if isinstance(item, dict) else None
+        if not isinstance(reviewed, bool):
+            problems.append((where, "`reviewed` must be true (a fluent speaker has checked the text) or false"))
+            continue
+        reply = _entry(where, {k: v for k, v in item.items() if k != "reviewed"}, {"text", "signpost"}, problems,
+                       cap=LANGUAGE_BUDGET)
+        if reply:
+            out[code] = (reply, reviewed)
+    return out
 
 
 def _canned(items, problems) -> list[Reply]:
@@ -105,7 +114,7 @@ def _canned(items, problems) -> list[Reply]:
     return out
 
 
-def _entry(entry_id: str, item, fields, problems) -> Reply | None:
+def _entry(entry_id: str, item, fields, problems, cap: int | None = None) -> Reply | None:
     """Check one entry's fields and types; record problems and return None when unusable."""
     if not isinstance(item, dict):
         problems.append((entry_id, "must be a mapping with at least `text`"))
@@ -117,7 +126,7 @@ def _entry(entry_id: str, item, fields, problems) -> Reply | None:
     if not isinstance(text, str) or not text.strip():
         problems.append((entry_id, "`text` must be a non-empty string (quote it if in doubt)"))
         return None
-    cap = cap_for(entry_id)
+    cap = cap or cap_for(entry_id)
     budget = item.get("budget", cap)
     if isinstance(budget, bool) or not isinstance(budget, int) or not 1 <= budget <= cap:
         problems.append((entry_id, f"`budget` must be a whole number of segments from 1 to {cap}"))

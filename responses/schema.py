@@ -2,29 +2,24 @@
 import re
 from dataclasses import dataclass
 
-RISK_KINDS = ("risk_self", "risk_others", "medical_urgent")
-# the same ids as the keyword catalogue
-TOPIC_IDS = (
-    "teen", "sudden_infant_death", "stillbirth", "neonatal_death", "late_loss", "miscarriage",
-    "practical", "low_mood", "trauma", "next_pregnancy", "physical_recovery", "siblings",
-    "partner_relationship", "friends_family", "memories", "support_groups", "human", "hours",
-    "stop_request", "greeting", "off_topic",
-)
-# the kinds of loss that pick which organisation the practical reply names
-LOSS_TOPICS = ("miscarriage", "stillbirth", "neonatal_death", "sudden_infant_death", "late_loss")
+from .shared import LOSS_TOPICS, RISK_KINDS, TOPICS as TOPIC_IDS  # noqa: F401 - the one vocabulary
 # replies that only make sense when nothing more specific was recognised
 FILLER_TOPICS = ("greeting", "off_topic")
+# a topic whose reply already says what another's would: the other is left out beside it
+# (the confidentiality answer keeps ChatHealth; a named kind of loss says more than "loss")
+SUBSUMES = {"confidential": ("teen",), **{loss: ("loss",) for loss in LOSS_TOPICS}}
 # replies after which "a nurse will text you back" would be wrong (they asked us to stop)
 NO_CALLBACK_TOPICS = ("stop_request",)
 
 SECTIONS = {
-    "parts": ("intro", "general", "in_hours", "out_of_hours", "risk_in_hours", "risk_out_of_hours",
-              "back_at_fallback", "unsafe_to_text", "unsafe_out_of_hours"),
+    "parts": ("intro", "general", "in_hours", "closing_soon", "out_of_hours", "risk_in_hours",
+              "risk_out_of_hours", "back_at_fallback", "unsafe_to_text", "unsafe_out_of_hours",
+              "teen_risk"),
     "risks": RISK_KINDS,
     "topics": TOPIC_IDS,
     "practical_by_loss": LOSS_TOPICS,
-    "messages": ("help", "stop_howto", "burst_ack_open", "burst_ack_closed", "opted_in",
-                 "opted_out_hint", "nurses_in"),
+    "messages": ("help", "stop_howto", "burst_ack_open", "burst_ack_closed", "urgent_ack_open",
+                 "urgent_ack_closed", "opted_in", "opted_out_hint", "nurses_in"),
 }
 ENTRY_FIELDS = {"text", "budget", "signpost"}
 CANNED_FIELDS = ENTRY_FIELDS | {"id", "label"}
@@ -34,13 +29,20 @@ CANNED_COUNT = (6, 10)
 # (intro + topic or risk + hours block) must fit COMPOSED_BUDGET.
 SECTION_CAPS = {"parts": 2, "risks": 3, "topics": 2, "practical_by_loss": 2, "messages": 1, "canned": 2}
 ENTRY_CAPS = {"messages.help": 2}
-COMPOSED_BUDGET = 3
+COMPOSED_BUDGET = 3  # a risk reply, whole
+REPLY_BUDGET = 2     # every other reply, the first one (intro + topic + hours) included
+# a message in the parent's language (languages:) may be UCS-2, and takes at most this many
+LANGUAGE_BUDGET = 2
 # the longest reopening time the bot phrases ("Tuesday 29 December at 8am" and the like)
 BACK_AT_SAMPLE = "Wednesday 30 September at 8:00"
 
 PLACEHOLDER = "back_at"
-BACK_AT_ENTRIES = frozenset({"parts.out_of_hours", "parts.risk_out_of_hours",
-                             "parts.unsafe_out_of_hours", "messages.burst_ack_closed"})
+BACK_AT_ENTRIES = frozenset({"parts.out_of_hours", "parts.risk_out_of_hours", "parts.closing_soon",
+                             "parts.unsafe_out_of_hours", "messages.burst_ack_closed",
+                             "messages.urgent_ack_closed"})
+# {baby} may stand anywhere for "your baby", or "your grandchild" when a grandparent writes
+BABY = "baby"
+BABY_WORDS = {None: "your baby", "grandparent": "your grandchild"}
 
 # What each reply must name, as regexes matched on word boundaries, case-insensitive (all must
 # match; "|" gives alternatives). Topic rules mirror the triage evaluation's SIGNPOSTS.
@@ -83,6 +85,13 @@ REQUIRED = {
     "messages.help": [r"07520 ?631 ?590", r"0300 ?300 ?0123", r"999", r"8 ?am"],
     "messages.stop_howto": [r"STOP"],
     "messages.burst_ack_closed": [r"999"],
+    "messages.urgent_ack_open": [r"999"],
+    "messages.urgent_ack_closed": [r"999"],
+    "parts.closing_soon": [r"999"],
+    "parts.teen_risk": [r"chathealth", r"07480 ?635 ?060"],
+    "topics.confidential": [r"chathealth", r"07480 ?635 ?060"],
+    "topics.bleeding": [r"111", r"999"],
+    "topics.loss": [r"sands"],
     "messages.opted_out_hint": [r"START", r"999"],
     "messages.nurses_in": [r"nurses?", r"999"],
 }

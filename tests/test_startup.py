@@ -2,7 +2,10 @@
 and an edited one changes behaviour with no code change."""
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,7 +47,7 @@ def test_a_broken_keyword_catalogue_stops_start_up_naming_the_file(make_app, tmp
 def test_a_broken_reply_catalogue_stops_start_up_naming_the_entry(make_app, tmp_path):
     broken = tmp_path / "replies.yaml"
     text = REPLIES.read_text()
-    broken.write_text(text.replace("This is an automatic reply.", "This is an \u2018automatic\u2019 reply.", 1))
+    broken.write_text(text.replace("Automatic reply.", "This is an \u2018automatic\u2019 reply.", 1))
     with pytest.raises(RepliesError, match=r"replies\.yaml.*intro"):
         make_app(REPLIES_FILE=str(broken))
 
@@ -71,3 +74,22 @@ def test_an_edited_catalogue_changes_what_the_bot_does(make_app, tmp_path):
     after = make_app(KEYWORDS_DIR=str(folder)).test_client()
     params = sms_params(body, "+447700900702")
     assert "Sands" in after.post("/sms", data=params, headers=sign(params)).get_data(as_text=True)
+
+
+def test_production_refuses_stale_risk_weights_until_the_cli_trains_them(make_app, tmp_path):
+    folder = tmp_path / "catalogue"
+    shutil.copytree(KEYWORDS_DIR, folder)
+    examples = folder / "risk_examples.txt"
+    examples.write_text(examples.read_text(encoding="utf-8")
+                        + "risk_self | stood at the edge of the quarry again tonight\n", encoding="utf-8")
+    production = dict(HELPLINE_ENV="production", SENDER="twilio", PUBLIC_URL="https://sms.example.org",
+                      KEYWORDS_DIR=str(folder))
+    with pytest.raises(CatalogueError, match=r"risk_model\.json.*helpline catalogue train"):
+        make_app(**production)
+    # the command that mends it runs without the app, so production settings cannot block it
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELPLINE_", "TWILIO_"))}
+    env.update(HELPLINE_ENV="production", HELPLINE_KEYWORDS_DIR=str(folder))
+    run = subprocess.run([str(Path(sys.executable).with_name("helpline")), "catalogue", "train"],
+                         env=env, capture_output=True, text=True, timeout=1200)
+    assert run.returncode == 0, run.stderr
+    assert make_app(**production).extensions["helpline"].catalogue.model_was_saved

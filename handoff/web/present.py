@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask
+from flask import Flask, current_app
 
 from handoff import clock, phone
 from handoff.audit import EVENT_WORDS
@@ -103,15 +103,23 @@ def event_text(event: Event) -> str:
         "alerted": ALERTED.get(data.get("alerted", ""), ""),
         "position": f" ({data['position']} of {data['of']})" if data.get("position") else "",
         "texted": "; the parent was told nurses are in" if data.get("texted") else "",
+        "texts": f", read over the parent's last {data['texts']} texts together" if data.get("texts") else "",
     }
     return EVENT_WORDS[event.kind].format_map(fields)
+
+
+def language_name(code: str | None) -> str:
+    """The name of a language the bot recognised ("pl" -> "Polish"), for the nurse."""
+    services = current_app.extensions.get("helpline")
+    name = services.catalogue.languages.name(code) if services is not None else None
+    return name or (code or "")
 
 
 def init_app(app: Flask) -> None:
     """Make the helpers available in templates."""
     app.jinja_env.filters.update(uk_time=uk_time, masked=phone.masked, topic=topic_label,
                                  risk=risk_label, delivery=delivery_label, delivery_tag=delivery_tag, event_text=event_text,
-                                 status_label=status_label)
+                                 status_label=status_label, language=language_name)
     app.jinja_env.globals.update(PRIORITY_LABELS=PRIORITY_LABELS, PRIORITY_TAGS=PRIORITY_TAGS,
                                  OUTCOMES=list(NURSE_OUTCOMES),
                                  Status=Status, Priority=Priority, waited=waited)

@@ -228,3 +228,19 @@ def test_conversation_page_has_summary_counter_and_canned_replies(app, send_sms,
     assert 'id="sms-counter"' in page and "data-gsm-extension" in page
     for _, label, _ in app.extensions["helpline"].replies.canned():
         assert label in page
+
+
+def test_the_nurse_sees_the_language_and_which_texts_made_it_urgent(app, send_sms, frozen_clock):
+    from tests.conftest import at
+
+    frozen_clock.move_to(at(2026, 11, 24, 10, 0))
+    send_sms("Dzień dobry, straciłam synka w zeszłym miesiącu", PARENT)
+    frozen_clock.move_to(at(2026, 11, 24, 10, 2))
+    send_sms("nie śpię, nie jem", PARENT)
+    frozen_clock.move_to(at(2026, 11, 24, 10, 4))
+    send_sms("nie chcę już żyć bez niego", PARENT)
+    nurse = Staff(app, "nurse@example.org")
+    queue = nurse.page("/queue")
+    assert "Polish" in queue
+    page = nurse.page("/conversations/1")
+    assert "mostly in Polish" in page and page.count("Made it urgent") == 1

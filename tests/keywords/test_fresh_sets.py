@@ -14,7 +14,7 @@ def _rows() -> list[dict]:
 
 
 def test_the_sets_are_there():
-    assert len(SETS) == 12 and len(_rows()) > 2500
+    assert len(SETS) == 15 and len(_rows()) > 3300
 
 
 def test_risk_recall_and_false_alarms_hold(catalogue):

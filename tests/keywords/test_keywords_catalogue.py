@@ -28,7 +28,7 @@ def test_shipped_catalogue_loads(catalogue):
 
 def test_public_constants():
     assert RISK_KINDS == ("risk_self", "risk_others", "medical_urgent")
-    assert len(TOPICS) == 21 and len(set(TOPICS)) == 21
+    assert len(TOPICS) == 24 and len(set(TOPICS)) == 24
     assert {"teen", "off_topic", "stop_request", "greeting", "human", "hours"} <= set(TOPICS)
 
 
@@ -158,10 +158,10 @@ def test_importing_keywords_pulls_in_neither_flask_nor_sqlalchemy():
     assert result.returncode == 0, result.stderr
 
 
-def test_keywords_imports_only_stdlib_rapidfuzz_and_yaml():
+def test_keywords_imports_only_stdlib_rapidfuzz_yaml_lingua_and_the_shared_vocabulary():
     code = ("import sys; before = set(sys.modules); import keywords; keywords.load_catalogue(); "
             "new = {m.split('.')[0] for m in set(sys.modules) - before}; "
-            "third = {m for m in new - set(sys.stdlib_module_names) if 'cython' not in m} - {'keywords', 'rapidfuzz', 'yaml', '_yaml'}; "
+            "third = {m for m in new - set(sys.stdlib_module_names) if 'cython' not in m} - {'keywords', 'rapidfuzz', 'yaml', '_yaml', 'lingua', 'responses'}; "
             "assert not third, third")
     root = Path(__file__).resolve().parents[2]
     result = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True)

@@ -123,7 +123,7 @@ def test_to_dict_is_json_ready(catalogue):
     t = catalogue.triage("lost her at 22 weeks and im bleeding through everything")
     d = json.loads(json.dumps(t.to_dict()))
     assert set(d) == {"risk", "risk_kind", "risk_phrases", "topics", "matches",
-                      "unsafe_to_text", "gestation_weeks", "risk_score"}
+                      "unsafe_to_text", "gestation_weeks", "risk_score", "language", "language_mostly", "grandparent"}
     assert d["risk_kind"] == "medical_urgent" and d["gestation_weeks"] == 22
     assert d["topics"] == ["late_loss"]
     assert all(set(m) == {"phrase", "topic", "score"} for m in d["matches"])

@@ -6,6 +6,22 @@ import pytest
 from keywords import RISK_KINDS, TOPICS
 
 EXAMPLES = {
+    "confidential": [
+        "r u allowed to tell my school",
+        "will you tell my mum? im 15",
+        "is this confidential",
+        "please dont tell my parents about the baby",
+    ],
+    "bleeding": [
+        "is it normal to still be bleeding 3 weeks after",
+        "how long will i bleed for after the d&c",
+        "still spotting 5 weeks later, is that ok",
+    ],
+    "loss": [
+        "my baby died",
+        "our son passed away on sunday",
+        "we lost our little girl last week",
+    ],
     "miscarriage": [
         "had a miscarrage last week and feel so empty",
         "they said it was an ectopic and i needed surgery",

@@ -3,7 +3,7 @@ import pytest
 
 from responses import LOSS_TOPICS, RepliesError, load_replies, segments
 
-INTRO = "This is an automatic reply."
+INTRO = "Automatic reply."
 
 
 @pytest.fixture(scope="module")
@@ -82,8 +82,8 @@ def test_risk_comes_first_and_replaces_topics(replies):
 def test_open_ignores_back_at_and_closed_without_it_falls_back(replies):
     assert replies.compose(open_now=True, back_at="Monday at 8am") == replies.compose()
     text = replies.compose(open_now=False, back_at=None)
-    assert "Nurses are back at 8am on the next working day, or 9am if that is a Saturday." in text
-    assert "Nurses are back Monday at 8am." in replies.compose(open_now=False, back_at=" Monday at 8am ")
+    assert "nurses are back at 8am on the next working day, or 9am if that is a Saturday." in text
+    assert "nurses are back Monday at 8am." in replies.compose(open_now=False, back_at=" Monday at 8am ")
 
 
 def test_back_at_is_made_gsm7(replies):
